@@ -1,0 +1,43 @@
+import { defineConfig } from 'vitest/config';
+
+const sourceCondition = { resolve: { conditions: ['source'] } };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...sourceCondition,
+        test: {
+          name: 'unit',
+          include: ['{core,prisma,server,workers,load-tests}/src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        ...sourceCondition,
+        test: {
+          name: 'integration',
+          include: ['{prisma,server,workers,load-tests}/src/**/*.itest.ts'],
+          environment: 'node',
+          globalSetup: ['prisma/src/testing/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: true,
+          maxWorkers: 2,
+        },
+      },
+      {
+        ...sourceCondition,
+        test: {
+          name: 'browser',
+          include: ['e2e/src/**/*.browser.ts'],
+          environment: 'node',
+          globalSetup: ['prisma/src/testing/global-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
