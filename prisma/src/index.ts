@@ -3,3 +3,17 @@ export type { PrismaOptions } from './client.ts';
 export { PrismaClient, Prisma } from './generated/prisma/client.ts';
 export * from './generated/prisma/enums.ts';
 export type * from './generated/prisma/models.ts';
+export { TicketStore } from './tickets/ticket-store.ts';
+export type {
+  NewTicketEvent,
+  StoredIdempotency,
+  TicketChange,
+  TransitionRequest,
+} from './tickets/ticket-store.ts';
+export { toTicketSummary, toEventPayload, withCategory } from './tickets/ticket-summary.ts';
+export type { TicketWithCategory } from './tickets/ticket-summary.ts';
+export { RegionDirectory, loadRegionDirectory } from './regions/region-directory.ts';
+export type { RegionNode, RoutingResult } from './regions/region-directory.ts';
+export { findResponsibleUser } from './tickets/escalation-targets.ts';
+export type { TicketRegions } from './tickets/escalation-targets.ts';
+export { migrate, MigrationError } from './migrations/runner.ts';

@@ -1,0 +1,37 @@
+/** Settings every process reads, parsed from an environment object (pure: the caller passes process.env). */
+export interface CommonEnv {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Divides every policy duration, so demos and tests see deadlines pass in seconds. */
+  timeScale: number;
+  /** Key prefix for BullMQ queues and Socket.IO channels; tests give each run its own. */
+  redisPrefix: string;
+  logLevel: string;
+}
+
+export const DEFAULTS = {
+  databaseUrl: 'postgresql://postgres@127.0.0.1:5432/gridline',
+  redisUrl: 'redis://127.0.0.1:6379',
+  port: 3000,
+} as const;
+
+export class EnvError extends Error {}
+
+export function positiveNumberEnv(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new EnvError(`${name} must be a positive number, got "${raw}"`);
+  }
+  return value;
+}
+
+export function parseCommonEnv(env: Readonly<Record<string, string | undefined>>): CommonEnv {
+  return {
+    databaseUrl: env.DATABASE_URL || DEFAULTS.databaseUrl,
+    redisUrl: env.REDIS_URL || DEFAULTS.redisUrl,
+    timeScale: positiveNumberEnv('TIME_SCALE', env.TIME_SCALE, 1),
+    redisPrefix: env.REDIS_PREFIX || 'gl',
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

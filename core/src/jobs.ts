@@ -1,0 +1,50 @@
+/** BullMQ queue and job contracts shared by server (producer) and workers. */
+export const TICKET_TIMERS_QUEUE = 'ticket-timers';
+
+export type TicketTimerKind = 'accept-deadline' | 'resolve-deadline' | 'reminder';
+
+export interface TicketTimerJob {
+  kind: TicketTimerKind;
+  ticketId: number;
+  /** The ticket version the timer was scheduled for; a mismatch makes the job a no-op. */
+  version: number;
+  /** Escalation level at scheduling time (accept deadlines). */
+  level: number;
+  dueAt: string;
+  /** Request id that created the ticket, for log correlation. */
+  requestId?: string;
+}
+
+/** Deterministic id: `<kind>-<entity id>-<version>` (BullMQ ids may not contain ':'). */
+export function ticketTimerJobId(kind: TicketTimerKind, ticketId: number, version: number): string {
+  return `${kind}-${ticketId}-${version}`;
+}
+
+export interface TimerJobSpec {
+  name: TicketTimerKind;
+  data: TicketTimerJob;
+  opts: {
+    jobId: string;
+    delay: number;
+    attempts: number;
+    backoff: { type: 'exponential'; delay: number };
+    removeOnComplete: true;
+    removeOnFail: number;
+  };
+}
+
+/** The BullMQ job for a ticket timer, delayed until `dueAt` (at once when already due). */
+export function ticketTimerJob(data: TicketTimerJob, now: Date): TimerJobSpec {
+  return {
+    name: data.kind,
+    data,
+    opts: {
+      jobId: ticketTimerJobId(data.kind, data.ticketId, data.version),
+      delay: Math.max(0, new Date(data.dueAt).getTime() - now.getTime()),
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+    },
+  };
+}

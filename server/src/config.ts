@@ -1,0 +1,28 @@
+import { DEFAULTS, EnvError, parseCommonEnv, positiveNumberEnv, type CommonEnv } from '@gridline/core';
+
+export interface ServerConfig extends CommonEnv {
+  port: number;
+  host: string;
+  tileUrl: string | null;
+  sessionSecret: string;
+  dataDir: string;
+  /** Path to the built SvelteKit handler; null serves the API alone. */
+  webHandlerPath: string | null;
+  secureCookies: boolean;
+}
+
+export { EnvError as ConfigError };
+
+/** The server's settings; the one place it reads the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    ...parseCommonEnv(env),
+    port: positiveNumberEnv('PORT', env.PORT, DEFAULTS.port),
+    host: env.HOST || '0.0.0.0',
+    tileUrl: env.TILE_URL || null,
+    sessionSecret: env.SESSION_SECRET || 'gridline-dev-secret-change-me',
+    dataDir: env.DATA_DIR || 'data',
+    webHandlerPath: env.WEB_HANDLER === 'none' ? null : env.WEB_HANDLER || 'web/build/handler.js',
+    secureCookies: env.SECURE_COOKIES === '1',
+  };
+}

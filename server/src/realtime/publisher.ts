@@ -1,0 +1,18 @@
+import { ticketRooms, type ClientToServerEvents, type ServerToClientEvents } from '@gridline/core';
+import type { TicketChange } from '@gridline/db';
+import type { Server } from 'socket.io';
+import type { TicketPublisher } from '../tickets/ports.ts';
+
+export class SocketTicketPublisher implements TicketPublisher {
+  constructor(
+    private readonly io: Server<ClientToServerEvents, ServerToClientEvents>,
+    private readonly cityRegionId: () => number | null,
+  ) {}
+
+  publish(change: TicketChange): void {
+    const targets = ticketRooms(change.ticket, this.cityRegionId());
+    for (const event of change.events) {
+      this.io.to(targets).emit(event.type, event);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import {
+  roomNameSchema,
+  rooms,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+} from '@gridline/core';
+import type { RegionDirectory } from '@gridline/db';
+import type { Logger } from 'pino';
+import { sessionTokenFrom } from '../auth/middleware.ts';
+import { canSeeRegion } from '../auth/scope.ts';
+import type { SessionRepository } from '../auth/session-repository.ts';
+import type { AuthContext } from '../http/types.ts';
+import type { TicketService } from '../tickets/ticket-service.ts';
+
+interface SocketData {
+  auth: AuthContext;
+}
+
+export type GridlineIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type GridlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+
+export interface SocketServerDeps {
+  httpServer: HttpServer;
+  redis: Redis;
+  redisPrefix: string;
+  sessions: SessionRepository;
+  tickets: TicketService;
+  regions: () => RegionDirectory;
+  logger: Logger;
+}
+
+export function createSocketServer(deps: SocketServerDeps): GridlineIo {
+  const io: GridlineIo = new Server(deps.httpServer, {
+    path: '/socket.io',
+    serveClient: false,
+    maxHttpBufferSize: 16 * 1024,
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+  });
+  const pub = deps.redis.duplicate();
+  const sub = deps.redis.duplicate();
+  io.adapter(createAdapter(pub, sub, { key: `${deps.redisPrefix}:sio` }));
+
+  io.use(async (socket, next) => {
+    try {
+      const token = sessionTokenFrom(socket.handshake.headers.cookie);
+      const auth = token ? await deps.sessions.resolve(token) : null;
+      if (!auth) {
+        next(new Error('unauthorized'));
+        return;
+      }
+      socket.data.auth = auth;
+      next();
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'socket authentication failed');
+      next(new Error('unavailable'));
+    }
+  });
+
+  io.on('connection', (socket) => {
+    const { auth } = socket.data;
+    void socket.join([rooms.user(auth.user.id), sessionRoom(auth.sessionId)]);
+    if (auth.user.regionId !== null && canSeeRegion(auth, auth.user.regionId, deps.regions())) {
+      void socket.join(rooms.region(auth.user.regionId));
+    }
+    socket.on('room.join', (room, ack) => {
+      void handleJoin(socket, room, deps).then(
+        (result) => respond(ack, result),
+        (error: unknown) => {
+          deps.logger.warn({ err: error }, 'room.join failed');
+          respond(ack, { ok: false, error: 'unavailable' });
+        },
+      );
+    });
+    socket.on('room.leave', (room, ack) => {
+      const parsed = roomNameSchema.safeParse(room);
+      if (parsed.success && !parsed.data.startsWith('user:')) void socket.leave(parsed.data);
+      respond(ack, { ok: parsed.success });
+    });
+  });
+
+  return io;
+}
+
+/** Disconnects every socket of a revoked session, on every server process. */
+export function disconnectSession(io: GridlineIo, sessionId: string): void {
+  io.to(sessionRoom(sessionId)).emit('session.revoked');
+  io.in(sessionRoom(sessionId)).disconnectSockets(true);
+}
+
+async function handleJoin(
+  socket: GridlineSocket,
+  room: unknown,
+  deps: SocketServerDeps,
+): Promise<{ ok: boolean; error?: string }> {
+  const parsed = roomNameSchema.safeParse(room);
+  if (!parsed.success) return { ok: false, error: 'bad room name' };
+  const [kind, rawId] = parsed.data.split(':') as [string, string];
+  const id = Number(rawId);
+  const { auth } = socket.data;
+  let allowed = false;
+  if (kind === 'user') allowed = id === auth.user.id;
+  if (kind === 'region') allowed = deps.regions().get(id) !== undefined && canSeeRegion(auth, id, deps.regions());
+  if (kind === 'ticket') {
+    allowed = await deps.tickets.visibleTicket(id, auth).then(
+      () => true,
+      () => false,
+    );
+  }
+  if (!allowed) return { ok: false, error: 'forbidden' };
+  await socket.join(parsed.data);
+  return { ok: true };
+}
+
+function respond<T>(ack: unknown, result: T): void {
+  if (typeof ack === 'function') (ack as (value: T) => void)(result);
+}

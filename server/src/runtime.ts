@@ -1,0 +1,151 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { createPrismaClient, loadRegionDirectory, TicketStore, type PrismaClient, type RegionDirectory } from '@gridline/db';
+import type { ServerConfig } from './config.ts';
+import { createApp } from './http/app.ts';
+import { AuthService } from './auth/auth-service.ts';
+import { authenticate } from './auth/middleware.ts';
+import { argon2Hasher } from './auth/passwords.ts';
+import { RedisRateLimiter } from './auth/rate-limiter.ts';
+import { authRouter } from './auth/routes.ts';
+import { SessionRepository } from './auth/session-repository.ts';
+import { categoriesRouter } from './categories/routes.ts';
+import { eventsRouter } from './events/routes.ts';
+import { healthRouter } from './health/routes.ts';
+import { PrismaCategoryCatalog } from './infra/category-catalog.ts';
+import { PrismaIdempotencyRepository } from './infra/idempotency-repository.ts';
+import { BullTimerScheduler } from './infra/timer-queue.ts';
+import { SocketTicketPublisher } from './realtime/publisher.ts';
+import { createSocketServer, disconnectSession, type GridlineIo } from './realtime/socket-server.ts';
+import { regionsRouter } from './regions/routes.ts';
+import { systemClock } from './tickets/ports.ts';
+import { TicketService } from './tickets/ticket-service.ts';
+import { ticketsRouter } from './tickets/routes.ts';
+import { configRouter } from './health/config-route.ts';
+import { Metrics } from './infra/metrics.ts';
+
+export interface ServerRuntime {
+  httpServer: HttpServer;
+  io: GridlineIo;
+  prisma: PrismaClient;
+  logger: Logger;
+  /** Rebuild the in-memory region tree and spatial index after regions change. */
+  reloadRegions(): Promise<void>;
+  /** Resolves once listening; the bound port. */
+  listen(port?: number): Promise<number>;
+  /** Graceful: stop accepting, finish in-flight requests, tell sockets to reconnect. */
+  close(): Promise<void>;
+}
+
+async function loadWebHandler(handlerPath: string | null, logger: Logger): Promise<RequestHandler | null> {
+  if (!handlerPath) return null;
+  const absolute = path.resolve(handlerPath);
+  try {
+    const module = (await import(pathToFileURL(absolute).href)) as { handler: RequestHandler };
+    return module.handler;
+  } catch (error) {
+    logger.warn({ err: error, handlerPath: absolute }, 'web app not built; serving the API only');
+    return null;
+  }
+}
+
+export async function createServerRuntime(config: ServerConfig, logger?: Logger): Promise<ServerRuntime> {
+  const log = logger ?? pino({ level: config.logLevel, base: { process: 'server' } });
+  const prisma = createPrismaClient({ url: config.databaseUrl, max: 20 });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
+  queueRedis.on('error', (error) => log.warn({ err: error }, 'redis (queue) error'));
+
+  let directory: RegionDirectory = await loadRegionDirectory(prisma);
+  const regions = () => directory;
+  const metrics = new Metrics();
+  const sessions = new SessionRepository(prisma, config.sessionSecret);
+  const categories = new PrismaCategoryCatalog(prisma);
+  const timers = new BullTimerScheduler(queueRedis, config.redisPrefix, systemClock);
+  const store = new TicketStore(prisma);
+
+  const httpServer = createServer();
+  let io: GridlineIo | null = null;
+  const publisherProxy = {
+    publish: (change: Parameters<SocketTicketPublisher['publish']>[0]) => {
+      metrics.observeIntake(change);
+      if (io) new SocketTicketPublisher(io, () => directory.cityId).publish(change);
+    },
+  };
+  const tickets = new TicketService({
+    prisma,
+    store,
+    categories,
+    regions,
+    publisher: publisherProxy,
+    timers,
+    idempotency: new PrismaIdempotencyRepository(prisma),
+    clock: systemClock,
+    timeScale: config.timeScale,
+  });
+  io = createSocketServer({ httpServer, redis, redisPrefix: config.redisPrefix, sessions, tickets, regions, logger: log });
+  metrics.trackSockets(io);
+
+  let shuttingDown = false;
+  const auth = new AuthService(prisma, sessions, argon2Hasher, new RedisRateLimiter(redis, config.redisPrefix));
+  const app = createApp({
+    logger: log,
+    authenticate: authenticate(sessions),
+    rootRouters: [healthRouter({ prisma, redis, isShuttingDown: () => shuttingDown }), metrics.router()],
+    apiRouters: [
+      authRouter({
+        auth,
+        sessions,
+        secureCookies: config.secureCookies,
+        onSessionRevoked: (sessionId) => io && disconnectSession(io, sessionId),
+      }),
+      configRouter({ tileUrl: config.tileUrl, timeScale: config.timeScale }),
+      regionsRouter({ prisma, regions }),
+      categoriesRouter({ categories }),
+      ticketsRouter({ prisma, tickets }),
+      eventsRouter({ store }),
+    ],
+    web: await loadWebHandler(config.webHandlerPath, log),
+    onRequestDone: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
+  });
+  httpServer.on('request', app);
+
+  const socketIo = io;
+  const runtime: ServerRuntime = {
+    httpServer,
+    io: socketIo,
+    prisma,
+    logger: log,
+    async reloadRegions() {
+      directory = await loadRegionDirectory(prisma);
+    },
+    listen(port = config.port) {
+      return new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, config.host, () => {
+          const address = httpServer.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    async close() {
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      // Clients reconnect to another process (or this one after restart) and catch up via /api/events.
+      socketIo.disconnectSockets(true);
+      httpServer.closeIdleConnections();
+      await closed;
+      await socketIo.close().catch(() => undefined);
+      await timers.close();
+      redis.disconnect();
+      queueRedis.disconnect();
+      await prisma.$disconnect();
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,103 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { OPEN_STATUSES, TICKET_STATUSES, ticketIdParamSchema, type TicketStatus } from '@gridline/core';
+import { toEventPayload, toTicketSummary, withCategory, type Prisma, type PrismaClient } from '@gridline/db';
+import { parseOr400 } from '../http/errors.ts';
+import { requireAuth, requireStaff } from '../auth/middleware.ts';
+import { ticketScope } from '../auth/scope.ts';
+import type { TicketService } from './ticket-service.ts';
+
+const listQuerySchema = z.strictObject({
+  status: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === '' || value === 'open') return value === 'open' ? [...OPEN_STATUSES] : undefined;
+      const statuses = value.split(',');
+      for (const status of statuses) {
+        if (!(TICKET_STATUSES as readonly string[]).includes(status)) {
+          ctx.addIssue({ code: 'custom', message: `unknown status ${status}` });
+          return z.NEVER;
+        }
+      }
+      return statuses as TicketStatus[];
+    }),
+  regionId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  assigneeId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  categoryCode: z.string().max(64).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  cursor: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const acceptBodySchema = z.strictObject({ version: z.number().int().positive().optional() }).default({});
+
+export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketService }): Router {
+  const router = Router();
+
+  router.post('/tickets', async (req, res) => {
+    const reply = await deps.tickets.create(req.body, {
+      auth: req.auth,
+      idempotencyKey: req.get('idempotency-key'),
+      requestId: req.requestId,
+    });
+    res.status(reply.status).json(reply.body);
+  });
+
+  router.get('/tickets', async (req, res) => {
+    const auth = requireStaff(req.auth);
+    const query = parseOr400(listQuerySchema, req.query, 'query');
+    const filters: Prisma.TicketWhereInput[] = [ticketScope(auth)];
+    if (query.status) filters.push({ status: { in: query.status } });
+    if (query.regionId) {
+      filters.push({
+        OR: [
+          { gridId: query.regionId },
+          { communityId: query.regionId },
+          { streetId: query.regionId },
+          { districtId: query.regionId },
+        ],
+      });
+    }
+    if (query.assigneeId) filters.push({ assigneeId: query.assigneeId });
+    if (query.categoryCode) filters.push({ category: { code: query.categoryCode } });
+    if (query.overdue) filters.push({ overdue: query.overdue === 'true' });
+    if (query.cursor) filters.push({ id: { lt: query.cursor } });
+    const rows = await deps.prisma.ticket.findMany({
+      where: { AND: filters },
+      include: withCategory,
+      orderBy: { id: 'desc' },
+      take: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    res.json({
+      tickets: page.map(toTicketSummary),
+      nextCursor: rows.length > query.limit ? String(page.at(-1)?.id) : null,
+    });
+  });
+
+  router.get('/tickets/:id', async (req, res) => {
+    const auth = requireAuth(req.auth);
+    const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
+    const ticket = await deps.tickets.visibleTicket(id, auth);
+    const events = await deps.prisma.ticketEvent.findMany({ where: { ticketId: id }, orderBy: { id: 'asc' } });
+    const row = await deps.prisma.ticket.findUniqueOrThrow({ where: { id }, select: { description: true } });
+    res.json({
+      ticket: { ...ticket, description: row.description },
+      timeline: events.map((event) => {
+        const { ticket: _ticket, ...rest } = toEventPayload(event, ticket);
+        return rest;
+      }),
+    });
+  });
+
+  router.post('/tickets/:id/accept', async (req, res) => {
+    const auth = requireAuth(req.auth);
+    const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
+    const body = parseOr400(acceptBodySchema, req.body ?? {});
+    res.json({ ticket: await deps.tickets.accept(id, auth, body.version) });
+  });
+
+  return router;
+}

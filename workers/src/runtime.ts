@@ -1,0 +1,112 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Emitter } from '@socket.io/redis-emitter';
+import { pino, type Logger } from 'pino';
+import {
+  TICKET_TIMERS_QUEUE,
+  ticketRooms,
+  ticketTimerJob,
+  type CommonEnv,
+  type TicketTimerJob,
+} from '@gridline/core';
+import { createPrismaClient, TicketStore, type PrismaClient, type TicketChange } from '@gridline/db';
+import { escalateOnAcceptDeadline, type EscalationPorts } from './timers/escalation.ts';
+import { reconcileTimers } from './timers/reconciler.ts';
+
+export interface WorkersConfig extends CommonEnv {
+  concurrency: number;
+  reconcileIntervalMs: number;
+}
+
+export interface WorkersRuntime {
+  prisma: PrismaClient;
+  queue: Queue<TicketTimerJob>;
+  reconcile(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createWorkersRuntime(config: WorkersConfig, logger?: Logger): Promise<WorkersRuntime> {
+  const log = logger ?? pino({ level: config.logLevel, base: { process: 'workers' } });
+  const prisma = createPrismaClient({ url: config.databaseUrl, max: 10 });
+  const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const emitterRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  for (const client of [workerRedis, queueRedis, emitterRedis]) {
+    client.on('error', (error) => log.warn({ err: error }, 'redis error'));
+  }
+  const bullPrefix = `${config.redisPrefix}:bull`;
+  const queue = new Queue<TicketTimerJob>(TICKET_TIMERS_QUEUE, { connection: queueRedis, prefix: bullPrefix });
+  const emitter = new Emitter(emitterRedis, { key: `${config.redisPrefix}:sio` });
+  const store = new TicketStore(prisma);
+
+  let cityId: number | null | undefined;
+  const ports: EscalationPorts = {
+    prisma,
+    store,
+    timeScale: config.timeScale,
+    now: () => new Date(),
+    async cityId() {
+      if (cityId === undefined) {
+        cityId = (await prisma.region.findFirst({ where: { level: 'CITY' }, select: { id: true } }))?.id ?? null;
+      }
+      return cityId;
+    },
+    publish(change: TicketChange) {
+      const targets = ticketRooms(change.ticket, cityId ?? null);
+      for (const event of change.events) emitter.to(targets).emit(event.type, event);
+    },
+    async schedule(job) {
+      const spec = ticketTimerJob(job, new Date());
+      await queue.add(spec.name, spec.data, spec.opts);
+    },
+  };
+
+  const worker = new Worker<TicketTimerJob>(
+    TICKET_TIMERS_QUEUE,
+    async (job: Job<TicketTimerJob>) => {
+      const lateMs = Date.now() - Date.parse(job.data.dueAt);
+      if (job.data.kind !== 'accept-deadline') return { kind: 'ignored' };
+      const outcome = await escalateOnAcceptDeadline(job.data, ports);
+      log.info({ requestId: job.data.requestId, ticketId: job.data.ticketId, lateMs, outcome }, 'accept deadline');
+      return outcome;
+    },
+    { connection: workerRedis, prefix: bullPrefix, concurrency: config.concurrency },
+  );
+  worker.on('failed', (job, error) => log.error({ err: error, jobId: job?.id }, 'timer job failed'));
+
+  const reconcile = () =>
+    reconcileTimers(prisma, async (jobs) => {
+      const now = new Date();
+      await queue.addBulk(jobs.map((job) => ticketTimerJob(job, now)));
+    });
+  let reconciling: Promise<number> | null = null;
+  const runReconcile = () => {
+    reconciling ??= reconcile()
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'reconcile failed');
+        return 0;
+      })
+      .finally(() => {
+        reconciling = null;
+      });
+    return reconciling;
+  };
+  await runReconcile();
+  const interval = setInterval(() => void runReconcile(), config.reconcileIntervalMs);
+
+  return {
+    prisma,
+    queue,
+    reconcile: runReconcile,
+    async close() {
+      clearInterval(interval);
+      await reconciling;
+      await worker.close();
+      await queue.close();
+      workerRedis.disconnect();
+      queueRedis.disconnect();
+      emitterRedis.disconnect();
+      await prisma.$disconnect();
+    },
+  };
+}

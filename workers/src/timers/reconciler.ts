@@ -1,0 +1,38 @@
+import { AWAITING_ACCEPT, type TicketTimerJob } from '@gridline/core';
+import type { PrismaClient } from '@gridline/db';
+
+const PAGE = 2000;
+
+/**
+ * Redis may lose timers (flush, failover, a crash between commit and
+ * scheduling). PostgreSQL knows every deadline: re-add the accept-deadline job
+ * for each ticket awaiting acceptance. Job ids are deterministic, so adding
+ * one that exists is a no-op, and a due one fires at once.
+ */
+export async function reconcileTimers(
+  prisma: PrismaClient,
+  schedule: (jobs: TicketTimerJob[]) => Promise<void>,
+): Promise<number> {
+  let cursor = 0;
+  let total = 0;
+  for (;;) {
+    const rows = await prisma.ticket.findMany({
+      where: { id: { gt: cursor }, status: { in: [...AWAITING_ACCEPT] }, acceptBy: { not: null } },
+      select: { id: true, version: true, escalationLevel: true, acceptBy: true },
+      orderBy: { id: 'asc' },
+      take: PAGE,
+    });
+    if (rows.length === 0) return total;
+    await schedule(
+      rows.map((row) => ({
+        kind: 'accept-deadline',
+        ticketId: row.id,
+        version: row.version,
+        level: row.escalationLevel,
+        dueAt: (row.acceptBy as Date).toISOString(),
+      })),
+    );
+    total += rows.length;
+    cursor = rows.at(-1)!.id;
+  }
+}
