@@ -1,8 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-const sourceCondition = { resolve: { conditions: ['source'] } };
+// Workspace packages resolve to their TypeScript sources (the "source" export condition).
+const sourceCondition = {
+  resolve: { conditions: ['source'] },
+  ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
+};
 
 export default defineConfig({
+  ...sourceCondition,
   test: {
     projects: [
       {
@@ -17,9 +22,9 @@ export default defineConfig({
         ...sourceCondition,
         test: {
           name: 'integration',
-          include: ['{prisma,server,workers,load-tests}/src/**/*.itest.ts'],
+          include: ['{prisma,server,workers,load-tests,e2e}/src/**/*.itest.ts'],
           environment: 'node',
-          globalSetup: ['prisma/src/testing/global-setup.ts'],
+          globalSetup: ['prisma/src/testing/global-setup.ts', 'prisma/src/testing/city-template-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: true,
@@ -32,7 +37,7 @@ export default defineConfig({
           name: 'browser',
           include: ['e2e/src/**/*.browser.ts'],
           environment: 'node',
-          globalSetup: ['prisma/src/testing/global-setup.ts'],
+          globalSetup: ['prisma/src/testing/global-setup.ts', 'prisma/src/testing/city-template-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -9,7 +9,7 @@ import {
   type CommonEnv,
   type TicketTimerJob,
 } from '@gridline/core';
-import { createPrismaClient, TicketStore, type PrismaClient, type TicketChange } from '@gridline/db';
+import { createPrismaClient, findResponsibleUser, TicketStore, type PrismaClient, type TicketChange } from '@gridline/db';
 import { escalateOnAcceptDeadline, type EscalationPorts } from './timers/escalation.ts';
 import { reconcileTimers } from './timers/reconciler.ts';
 
@@ -40,17 +40,26 @@ export async function createWorkersRuntime(config: WorkersConfig, logger?: Logge
   const store = new TicketStore(prisma);
 
   let cityId: number | null | undefined;
+  const loadCityId = async () => {
+    if (cityId === undefined) {
+      cityId = (await prisma.region.findFirst({ where: { level: 'CITY' }, select: { id: true } }))?.id ?? null;
+    }
+    return cityId;
+  };
   const ports: EscalationPorts = {
-    prisma,
-    store,
     timeScale: config.timeScale,
     now: () => new Date(),
-    async cityId() {
-      if (cityId === undefined) {
-        cityId = (await prisma.region.findFirst({ where: { level: 'CITY' }, select: { id: true } }))?.id ?? null;
-      }
-      return cityId;
+    async loadTicket(id) {
+      const row = await prisma.ticket.findUnique({
+        where: { id },
+        include: { category: { select: { policy: true } } },
+      });
+      return row && { ...row, policy: row.category.policy };
     },
+    async responsibleUser(regions, level) {
+      return findResponsibleUser(prisma, regions, level, await loadCityId());
+    },
+    transition: (request) => store.transition(request),
     publish(change: TicketChange) {
       const targets = ticketRooms(change.ticket, cityId ?? null);
       for (const event of change.events) emitter.to(targets).emit(event.type, event);

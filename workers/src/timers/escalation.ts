@@ -6,15 +6,28 @@ import {
   type TicketStatus,
   type TicketTimerJob,
 } from '@gridline/core';
-import { findResponsibleUser, type PrismaClient, type TicketChange, type TicketStore } from '@gridline/db';
+import type { Priority } from '@gridline/core';
+import type { TicketChange, TicketRegions, TransitionRequest } from '@gridline/db';
+
+/** What escalation needs to know about a ticket. */
+export interface EscalationTicket extends TicketRegions {
+  id: number;
+  version: number;
+  status: TicketStatus;
+  escalationLevel: number;
+  priority: Priority;
+  assigneeId: number | null;
+  /** The category's deadline policy, unparsed. */
+  policy: unknown;
+}
 
 export interface EscalationPorts {
-  prisma: PrismaClient;
-  store: TicketStore;
+  loadTicket(id: number): Promise<EscalationTicket | null>;
+  responsibleUser(regions: TicketRegions, level: number): Promise<number | null>;
+  transition(request: TransitionRequest): Promise<TicketChange | null>;
   publish(change: TicketChange): void;
   schedule(job: TicketTimerJob): Promise<void>;
   now(): Date;
-  cityId(): Promise<number | null>;
   timeScale: number;
 }
 
@@ -31,23 +44,20 @@ export async function escalateOnAcceptDeadline(
   job: TicketTimerJob,
   ports: EscalationPorts,
 ): Promise<EscalationOutcome> {
-  const row = await ports.prisma.ticket.findUnique({
-    where: { id: job.ticketId },
-    include: { category: { select: { policy: true } } },
-  });
+  const row = await ports.loadTicket(job.ticketId);
   if (!row) return { kind: 'stale', reason: 'ticket gone' };
   if (row.version !== job.version) return { kind: 'stale', reason: 'version moved on' };
   if (!AWAITING_ACCEPT.includes(row.status)) return { kind: 'stale', reason: `status ${row.status}` };
   if (row.escalationLevel !== job.level) return { kind: 'stale', reason: 'level moved on' };
 
   const now = ports.now();
-  const policy = policyFor(deadlinePolicySchema.parse(row.category.policy), row.priority);
+  const policy = policyFor(deadlinePolicySchema.parse(row.policy), row.priority);
   const next = nextEscalation(policy, row.escalationLevel, now, ports.timeScale);
   if (!next) return { kind: 'stale', reason: 'chain ended' };
 
-  const assigneeId = await findResponsibleUser(ports.prisma, row, next.level, await ports.cityId());
+  const assigneeId = await ports.responsibleUser(row, next.level);
   const toStatus: TicketStatus = assigneeId === null ? row.status : row.status === 'NEW' ? 'ASSIGNED' : row.status;
-  const change = await ports.store.transition({
+  const change = await ports.transition({
     ticketId: row.id,
     expectedVersion: job.version,
     expectedStatuses: AWAITING_ACCEPT,

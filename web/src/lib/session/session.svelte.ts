@@ -1,0 +1,63 @@
+import type { Role, UserDto } from '@gridline/core';
+import { ApiError, api, type Fetch } from '../api/client.ts';
+
+/** Roles that work inside the staff console (mirrors STAFF_ROLES in core). */
+const STAFF: readonly Role[] = ['GRID_MEMBER', 'COMMUNITY_STAFF', 'DISPATCHER', 'ADMIN'];
+/** Roles that may open the dispatch map. */
+const DISPATCH: readonly Role[] = ['COMMUNITY_STAFF', 'DISPATCHER', 'ADMIN'];
+
+export const isStaff = (user: UserDto): boolean => STAFF.includes(user.role);
+export const canDispatch = (user: UserDto): boolean => DISPATCH.includes(user.role);
+
+/** The signed-in user: `undefined` until asked, `null` when signed out. */
+class Session {
+  user = $state.raw<UserDto | null | undefined>(undefined);
+  #pending: Promise<UserDto | null> | null = null;
+
+  /** Asks `GET /api/me` once; later calls reuse the answer. Network errors are thrown. */
+  async ensure(fetchFn?: Fetch): Promise<UserDto | null> {
+    if (this.user !== undefined) return this.user;
+    this.#pending ??= api.me(fetchFn).then(
+      ({ user }) => (this.user = user),
+      (error: unknown) => {
+        this.#pending = null;
+        if (error instanceof ApiError && error.status === 401) return (this.user = null);
+        throw error;
+      },
+    );
+    return this.#pending;
+  }
+
+  signedIn(user: UserDto): void {
+    this.#pending = null;
+    this.user = user;
+  }
+
+  /** Forget the user (after logout or when the server revoked the session). */
+  signedOut(): void {
+    this.#pending = null;
+    this.user = null;
+  }
+
+  /** Re-asks the server whether the session still holds (after a socket was refused). */
+  async recheck(): Promise<UserDto | null> {
+    this.#pending = null;
+    this.user = undefined;
+    return this.ensure();
+  }
+}
+
+export const session = new Session();
+
+/** Where a signed-in user lands. Later slices send grid members to /member, volunteers to /volunteer, … */
+export const HOME_PATH = '/dispatch';
+
+/** A same-origin path to return to after signing in; anything else becomes the default. */
+export function safeNext(next: string | null | undefined, fallback = HOME_PATH): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) {
+    return fallback;
+  }
+  if (next === '/login' || next.startsWith('/login?')) return fallback;
+  return next;
+}
+
