@@ -24,7 +24,10 @@ export default defineConfig({
           name: 'integration',
           include: ['{prisma,server,workers,load-tests,e2e}/src/**/*.itest.ts'],
           environment: 'node',
-          globalSetup: ['prisma/src/testing/global-setup.ts', 'prisma/src/testing/city-template-setup.ts'],
+          globalSetup: [
+            'prisma/src/testing/global-setup.ts',
+            'prisma/src/testing/city-template-setup.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: true,
@@ -37,7 +40,10 @@ export default defineConfig({
           name: 'browser',
           include: ['e2e/src/**/*.browser.ts'],
           environment: 'node',
-          globalSetup: ['prisma/src/testing/global-setup.ts', 'prisma/src/testing/city-template-setup.ts'],
+          globalSetup: [
+            'prisma/src/testing/global-setup.ts',
+            'prisma/src/testing/city-template-setup.ts',
+          ],
           testTimeout: 90_000,
           hookTimeout: 180_000,
           fileParallelism: false,

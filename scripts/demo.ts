@@ -5,7 +5,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseCommonEnv, positiveNumberEnv, DEFAULTS } from '@gridline/core';
-import { createPrismaClient, DEMO_ACCOUNTS, DEMO_PASSWORD, isSeeded, migrate, seedDemoCity } from '@gridline/db';
+import {
+  createPrismaClient,
+  DEMO_ACCOUNTS,
+  DEMO_PASSWORD,
+  isSeeded,
+  migrate,
+  seedDemoCity,
+} from '@gridline/db';
 import { checkServices } from './preflight.ts';
 
 const env = parseCommonEnv(process.env);
@@ -18,7 +25,9 @@ function run(command: string, args: string[], extraEnv: Record<string, string> =
 function runToEnd(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     run(command, args).on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code}`)),
     );
   });
 }

@@ -11,7 +11,10 @@ export async function checkServices(databaseUrl: string, redisUrl: string): Prom
     // Connect to the server's default database: ours may not exist yet.
     const url = new URL(databaseUrl);
     url.pathname = '/postgres';
-    const admin = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 3000 });
+    const admin = new pg.Client({
+      connectionString: url.toString(),
+      connectionTimeoutMillis: 3000,
+    });
     await admin.connect();
     await admin.end();
   } catch (error) {

@@ -16,7 +16,10 @@ export const ELDERLY_SERVICES = [
 ] as const;
 export type ElderlyService = (typeof ELDERLY_SERVICES)[number];
 
-const minutes = z.number().positive().max(60 * 24 * 365);
+const minutes = z
+  .number()
+  .positive()
+  .max(60 * 24 * 365);
 
 /** Deadlines for one priority. Durations are in minutes of real time (before TIME_SCALE). */
 export const priorityPolicySchema = z.strictObject({

@@ -38,7 +38,10 @@ const positionSchema = z.tuple([z.number().finite(), z.number().finite()]).rest(
 const ringSchema = z.array(positionSchema).min(4);
 export const areaGeometrySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Polygon'), coordinates: z.array(ringSchema).min(1) }),
-  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(ringSchema).min(1)).min(1) }),
+  z.object({
+    type: z.literal('MultiPolygon'),
+    coordinates: z.array(z.array(ringSchema).min(1)).min(1),
+  }),
 ]);
 
 export function polygonsOf(geometry: AreaGeometry): PolygonCoordinates[] {

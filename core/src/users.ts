@@ -9,7 +9,12 @@ export const ROLES = [
   'ADMIN',
 ] as const;
 export type Role = (typeof ROLES)[number];
-export const STAFF_ROLES: readonly Role[] = ['GRID_MEMBER', 'COMMUNITY_STAFF', 'DISPATCHER', 'ADMIN'];
+export const STAFF_ROLES: readonly Role[] = [
+  'GRID_MEMBER',
+  'COMMUNITY_STAFF',
+  'DISPATCHER',
+  'ADMIN',
+];
 
 export interface UserDto {
   id: number;

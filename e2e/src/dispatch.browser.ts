@@ -30,7 +30,9 @@ describe('/dispatch in Chromium', () => {
     await page.getByLabel(/密码|Password/).fill('demo1234');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/dispatch/);
-    await page.locator('[data-testid="connection-status"][data-state="connected"]').waitFor({ timeout: 10_000 });
+    await page
+      .locator('[data-testid="connection-status"][data-state="connected"]')
+      .waitFor({ timeout: 10_000 });
 
     const member = await system.login('member');
     const grid = await member.get<{ region: { centroid: { lat: number; lng: number } } }>(

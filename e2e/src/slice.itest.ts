@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketEventPayload, TicketSummary } from '@gridline/core';
-import { recordEvents, startSystem, waitFor, type Session, type TestSystem } from './support/system.ts';
+import {
+  recordEvents,
+  startSystem,
+  waitFor,
+  type Session,
+  type TestSystem,
+} from './support/system.ts';
 
 // TIME_SCALE 300: an urgent ticket's 5-minute accept deadline passes in 1 s.
 const TIME_SCALE = 300;
@@ -41,7 +47,10 @@ describe('the first live dispatch', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as Created & { error?: { code: string } } };
+    return {
+      status: response.status,
+      body: (await response.json()) as Created & { error?: { code: string } },
+    };
   }
 
   it('routes a new ticket to the grid member live, then escalates it to the community when nobody accepts', async () => {
@@ -60,7 +69,11 @@ describe('the first live dispatch', () => {
 
     const forTicket = (events: TicketEventPayload[], type: string) =>
       events.find((event) => event.ticket.id === ticket.id && event.type === type);
-    await waitFor(() => forTicket(memberEvents, 'ticket.assigned'), 5000, 'member gets ticket.assigned');
+    await waitFor(
+      () => forTicket(memberEvents, 'ticket.assigned'),
+      5000,
+      'member gets ticket.assigned',
+    );
     expect(forTicket(memberEvents, 'ticket.created')?.eventId).toBeGreaterThan(0);
 
     const escalated = await waitFor(
@@ -79,13 +92,19 @@ describe('the first live dispatch', () => {
 
   it('lets the assignee accept once; a second accept is a conflict and the deadline job is gone', async () => {
     const { body } = await post(report());
-    const accepted = await member.post<{ ticket: TicketSummary }>(`/api/tickets/${body.ticket.id}/accept`);
+    const accepted = await member.post<{ ticket: TicketSummary }>(
+      `/api/tickets/${body.ticket.id}/accept`,
+    );
     expect(accepted.status).toBe(200);
     expect(accepted.body.ticket.status).toBe('ACCEPTED');
-    const again = await member.post<{ error: { code: string } }>(`/api/tickets/${body.ticket.id}/accept`);
+    const again = await member.post<{ error: { code: string } }>(
+      `/api/tickets/${body.ticket.id}/accept`,
+    );
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('CONFLICT');
-    const job = await system.workers!.queue.getJob(`accept-deadline-${body.ticket.id}-${body.ticket.version}`);
+    const job = await system.workers!.queue.getJob(
+      `accept-deadline-${body.ticket.id}-${body.ticket.version}`,
+    );
     expect(job).toBeUndefined();
     const stranger = await community.post(`/api/tickets/${body.ticket.id}/accept`);
     expect(stranger.status).toBe(403);
@@ -98,7 +117,9 @@ describe('the first live dispatch', () => {
         const { body } = await post(report({ priority: 'URGENT', description: `race ${index}` }));
         // Aim at the deadline: urgent accept is 1 s at this TIME_SCALE.
         const due = Date.parse(body.ticket.acceptBy!);
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now() - 20 + (index % 5) * 10)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.max(0, due - Date.now() - 20 + (index % 5) * 10)),
+        );
         const accept = await member.post(`/api/tickets/${body.ticket.id}/accept`);
         results.push({ id: body.ticket.id, acceptStatus: accept.status });
       }),
@@ -108,7 +129,9 @@ describe('the first live dispatch', () => {
       const timeline = await system.server.prisma.ticketEvent.findMany({ where: { ticketId: id } });
       const accepted = timeline.filter((event) => event.type === 'ticket.accepted').length;
       const escalatedFromGrid = timeline.filter(
-        (event) => event.type === 'ticket.escalated' && (event.payload as { fromLevel: number }).fromLevel === 0,
+        (event) =>
+          event.type === 'ticket.escalated' &&
+          (event.payload as { fromLevel: number }).fromLevel === 0,
       ).length;
       expect(accepted + escalatedFromGrid, `ticket ${id}`).toBe(1);
       expect(acceptStatus === 200, `ticket ${id}`).toBe(accepted === 1);
@@ -180,17 +203,27 @@ describe('the first live dispatch', () => {
     const socket = await member.socket();
     const seen = recordEvents(socket);
     const first = await post(report({ description: 'before the tunnel' }));
-    await waitFor(() => seen.find((event) => event.ticket.id === first.body.ticket.id), 5000, 'first event');
+    await waitFor(
+      () => seen.find((event) => event.ticket.id === first.body.ticket.id),
+      5000,
+      'first event',
+    );
     const lastSeen = Math.max(...seen.map((event) => event.eventId));
     socket.disconnect();
 
-    const missed = await Promise.all([1, 2, 3].map((n) => post(report({ description: `in the tunnel ${n}` }))));
-    const caughtUp = await member.get<{ events: TicketEventPayload[] }>(`/api/events?after=${lastSeen}`);
+    const missed = await Promise.all(
+      [1, 2, 3].map((n) => post(report({ description: `in the tunnel ${n}` }))),
+    );
+    const caughtUp = await member.get<{ events: TicketEventPayload[] }>(
+      `/api/events?after=${lastSeen}`,
+    );
     expect(caughtUp.status).toBe(200);
     const ids = caughtUp.body.events.map((event) => event.eventId);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     for (const { body } of missed) {
-      const types = caughtUp.body.events.filter((event) => event.ticket.id === body.ticket.id).map((event) => event.type);
+      const types = caughtUp.body.events
+        .filter((event) => event.ticket.id === body.ticket.id)
+        .map((event) => event.type);
       expect(types).toEqual(['ticket.created', 'ticket.assigned']);
     }
     const bad = await member.get(`/api/events?after=-1`);

@@ -1,8 +1,9 @@
 /** The benchmark's database work: preparing `gridline_bench`, reading the city, minting sessions. */
 import { createHmac, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { IndexedGrid } from '@gridline/core';
-import { createPrismaClient, isSeeded, migrate, seedDemoCity } from '@gridline/db';
+import { GridIndex, type IndexedGrid } from '@gridline/core';
+import { createPrismaClient, migrate } from '@gridline/db';
+import { isSeeded, seedDemoCity } from '../.dev/fixture.ts';
 import { toAreaGeometry } from './lookup-bench.ts';
 
 /** `user_agent` of the sessions the benchmark creates, so that it can remove them again. */
@@ -11,7 +12,9 @@ export const BENCH_AGENT = 'gridline-bench';
 export const BENCH_ADDRESS = 'gridline-bench';
 const SESSION_TTL_HOURS = 3;
 
-export async function prepareDatabase(url: string): Promise<{ applied: string[]; seededSeconds: number | null }> {
+export async function prepareDatabase(
+  url: string,
+): Promise<{ applied: string[]; seededSeconds: number | null }> {
   const { applied } = await migrate(url);
   const prisma = createPrismaClient({ url, max: 4 });
   try {
@@ -30,7 +33,9 @@ export async function prepareDatabase(url: string): Promise<{ applied: string[];
  * the database would grow run by run). Tickets something else now refers to
  * are closed instead.
  */
-export async function removeLeftovers(pool: pg.Pool): Promise<{ sessions: number; tickets: number; closed: number }> {
+export async function removeLeftovers(
+  pool: pg.Pool,
+): Promise<{ sessions: number; tickets: number; closed: number }> {
   const sessions = await pool.query('DELETE FROM sessions WHERE user_agent = $1', [BENCH_AGENT]);
   const client = await pool.connect();
   const like = `${BENCH_ADDRESS}%`;
@@ -87,7 +92,21 @@ export async function loadOnDutyMembers(pool: pg.Pool): Promise<MemberGrid[]> {
         AND r.centroid_lat IS NOT NULL AND r.centroid_lng IS NOT NULL
       ORDER BY u.id, ga.grid_id`,
   );
-  return rows.map((row) => ({ userId: row.user_id, gridId: row.grid_id, lat: row.lat, lng: row.lng }));
+  return rows.map((row) => ({
+    userId: row.user_id,
+    gridId: row.grid_id,
+    lat: row.lat,
+    lng: row.lng,
+  }));
+}
+
+/** The member grids whose centroid the server will route to that very grid (so the ticket goes to that member). */
+export function routedHome(
+  members: readonly MemberGrid[],
+  grids: readonly IndexedGrid[],
+): MemberGrid[] {
+  const index = new GridIndex(grids);
+  return members.filter((member) => index.gridAt(member) === member.gridId);
 }
 
 /** The session id the server stores for a raw cookie token (server/src/auth/session-repository.ts). */
@@ -99,7 +118,11 @@ export function sessionIdOf(token: string, secret: string): string {
  * One session per grid member, written in one INSERT ... SELECT from `users`
  * instead of thousands of argon2 logins. Returns the raw token per user id.
  */
-export async function createSessions(pool: pg.Pool, secret: string, userIds: readonly number[]): Promise<Map<number, string>> {
+export async function createSessions(
+  pool: pg.Pool,
+  secret: string,
+  userIds: readonly number[],
+): Promise<Map<number, string>> {
   const tokens = new Map<number, string>();
   for (const userId of userIds) tokens.set(userId, randomBytes(24).toString('base64url'));
   const ids = [...tokens.keys()];
@@ -122,7 +145,9 @@ export async function deleteSessions(pool: pg.Pool): Promise<void> {
   await pool.query('DELETE FROM sessions WHERE user_agent = $1', [BENCH_AGENT]);
 }
 
-export async function serverVersions(pool: pg.Pool): Promise<{ postgres: string | null; synchronousCommit: string | null }> {
+export async function serverVersions(
+  pool: pg.Pool,
+): Promise<{ postgres: string | null; synchronousCommit: string | null }> {
   const { rows } = await pool.query<{ version: string; sync: string }>(
     `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync`,
   );

@@ -12,7 +12,11 @@ import { summarize, type Summary } from './stats.ts';
 const SCRATCH_TABLE = 'bench_floor_scratch';
 
 /** p50/p99 of a one-row INSERT committed on its own (autocommit), in ms. */
-export async function measureInsert(url: string, count: number, warmup = 100): Promise<Summary | null> {
+export async function measureInsert(
+  url: string,
+  count: number,
+  warmup = 100,
+): Promise<Summary | null> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -35,11 +39,18 @@ export async function measureInsert(url: string, count: number, warmup = 100): P
 }
 
 /** Starts the echo server child; resolves with it and its port. */
-export async function startEchoServer(cwd: string, file: string, timeoutMs = 30_000): Promise<{ child: Child; port: number }> {
+export async function startEchoServer(
+  cwd: string,
+  file: string,
+  timeoutMs = 30_000,
+): Promise<{ child: Child; port: number }> {
   const child = spawnTs('echo-server', file, { cwd, env: { ...process.env }, ipc: true });
   try {
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`echo server not listening after ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`echo server not listening after ${timeoutMs / 1000} s`)),
+        timeoutMs,
+      );
       child.process.on('message', (message: unknown) => {
         if (isMessage<FromEchoServer>(message) && message.type === 'listening') {
           clearTimeout(timer);
@@ -65,7 +76,11 @@ export function stopEchoServer(child: Child): Promise<void> {
 }
 
 /** p50/p99 of emit -> server broadcast to the client's room -> receipt, one at a time, in ms. */
-export async function measureSocketRoundTrip(port: number, count: number, warmup = 100): Promise<Summary | null> {
+export async function measureSocketRoundTrip(
+  port: number,
+  count: number,
+  warmup = 100,
+): Promise<Summary | null> {
   const socket = io(`http://127.0.0.1:${port}`, {
     path: '/socket.io',
     transports: ['websocket'],

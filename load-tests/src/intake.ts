@@ -36,6 +36,9 @@ export interface PhaseResult {
   /** ms behind schedule, per request. */
   sendLagMs: number[];
   errorSamples: string[];
+  /** From the start to the last send. */
+  sendSeconds: number;
+  /** From the start to the last response (or the end of the drain wait). */
   elapsedSeconds: number;
 }
 
@@ -52,6 +55,7 @@ export function runPhase(options: PhaseOptions): Promise<PhaseResult> {
     httpMs: [],
     sendLagMs: [],
     errorSamples: [],
+    sendSeconds: 0,
     elapsedSeconds: 0,
   };
   if (planned === 0 || options.targets.length === 0) return Promise.resolve(result);
@@ -104,7 +108,11 @@ export function runPhase(options: PhaseOptions): Promise<PhaseResult> {
           result.created++;
           result.httpMs.push(httpMs);
           if (ticket.assigneeId !== target.userId) result.wrongAssignee++;
-          options.matcher.markSent(ticket.id, sentNs, options.measured && ticket.assigneeId === target.userId);
+          options.matcher.markSent(
+            ticket.id,
+            sentNs,
+            options.measured && ticket.assigneeId === target.userId,
+          );
         });
         response.on('error', (error) => {
           outstanding--;
@@ -139,6 +147,7 @@ export function runPhase(options: PhaseOptions): Promise<PhaseResult> {
       const due = dueCount(now - start, options.rate, planned);
       while (next < due) sendOne(next++);
       if (next >= planned) {
+        result.sendSeconds = Number(process.hrtime.bigint() - start) / 1e9;
         drain();
         return;
       }

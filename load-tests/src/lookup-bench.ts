@@ -37,7 +37,8 @@ export interface SyntheticCityOptions {
  * no gaps or overlaps (neighbours share their jittered corners). Ids 1..count.
  */
 export function syntheticCity(count: number, options: SyntheticCityOptions = {}): IndexedGrid[] {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError('count must be a non-negative integer');
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError('count must be a non-negative integer');
   const origin = options.origin ?? { lat: 41.05, lng: 122.9 };
   const dx = options.cellDegrees ?? 0.004;
   const dy = dx * Math.cos((origin.lat * Math.PI) / 180);
@@ -59,7 +60,13 @@ export function syntheticCity(count: number, options: SyntheticCityOptions = {})
   for (let k = 0; k < count; k++) {
     const i = k % cols;
     const j = Math.floor(k / cols);
-    const ring = [corner(i, j), corner(i + 1, j), corner(i + 1, j + 1), corner(i, j + 1), corner(i, j)];
+    const ring = [
+      corner(i, j),
+      corner(i + 1, j),
+      corner(i + 1, j + 1),
+      corner(i, j + 1),
+      corner(i, j),
+    ];
     grids.push({ id: k + 1, boundary: { type: 'Polygon', coordinates: [ring] } });
   }
   return grids;
@@ -71,7 +78,8 @@ function round7(value: number): number {
 
 /** A random point inside a convex ring (or near a concave one): a fan triangle from vertex 0. */
 export function randomPointIn(ring: readonly Position[], random: Random): LatLng {
-  const vertices = ring.length > 1 && samePosition(ring[0]!, ring[ring.length - 1]!) ? ring.slice(0, -1) : ring;
+  const vertices =
+    ring.length > 1 && samePosition(ring[0]!, ring[ring.length - 1]!) ? ring.slice(0, -1) : ring;
   if (vertices.length < 3) throw new RangeError('a ring needs three distinct vertices');
   const t = 1 + Math.floor(random() * (vertices.length - 2));
   const a = vertices[0]!;
@@ -94,11 +102,18 @@ function samePosition(a: Position, b: Position): boolean {
 }
 
 /** `count` points inside randomly chosen grids (outer ring of the first polygon). */
-export function pointsInGrids(grids: readonly IndexedGrid[], count: number, random: Random): LatLng[] {
-  const rings = grids.map((grid) => outerRing(grid.boundary)).filter((ring): ring is Position[] => ring !== null);
+export function pointsInGrids(
+  grids: readonly IndexedGrid[],
+  count: number,
+  random: Random,
+): LatLng[] {
+  const rings = grids
+    .map((grid) => outerRing(grid.boundary))
+    .filter((ring): ring is Position[] => ring !== null);
   if (rings.length === 0) return [];
   const points: LatLng[] = [];
-  for (let k = 0; k < count; k++) points.push(randomPointIn(rings[Math.floor(random() * rings.length)]!, random));
+  for (let k = 0; k < count; k++)
+    points.push(randomPointIn(rings[Math.floor(random() * rings.length)]!, random));
   return points;
 }
 
@@ -117,7 +132,11 @@ export interface LookupBenchOptions {
 }
 
 /** Times `lookups` calls of gridAt in batches; every batch's mean is one per-lookup sample. */
-export function benchLookups(name: string, grids: readonly IndexedGrid[], options: LookupBenchOptions = {}): LookupResult {
+export function benchLookups(
+  name: string,
+  grids: readonly IndexedGrid[],
+  options: LookupBenchOptions = {},
+): LookupResult {
   const lookups = options.lookups ?? 100_000;
   const batchSize = options.batchSize ?? 10;
   const random = seededRandom(options.seed ?? 7);
@@ -144,7 +163,14 @@ export function benchLookups(name: string, grids: readonly IndexedGrid[], option
     perLookupNs.push(Number(process.hrtime.bigint() - t0) / batchSize);
   }
   if (sink === -1) console.log('unreachable');
-  return { name, grids: index.size, lookups: batches * batchSize, batchSize, perLookupNs: summarize(perLookupNs), hits };
+  return {
+    name,
+    grids: index.size,
+    lookups: batches * batchSize,
+    batchSize,
+    perLookupNs: summarize(perLookupNs),
+    hits,
+  };
 }
 
 /** A stored boundary (JSON from the database) as a geometry the index accepts, or null. */

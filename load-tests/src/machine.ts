@@ -38,14 +38,20 @@ export function machineJiffies(): { busy: number; total: number } | null {
 }
 
 /** Percent of all CPUs busy between two readings. */
-export function busyPercent(before: ReturnType<typeof machineJiffies>, after: ReturnType<typeof machineJiffies>): number | null {
+export function busyPercent(
+  before: ReturnType<typeof machineJiffies>,
+  after: ReturnType<typeof machineJiffies>,
+): number | null {
   if (!before || !after || after.total <= before.total) return null;
   return ((after.busy - before.busy) / (after.total - before.total)) * 100;
 }
 
 /** One value of a Prometheus text exposition (the first series of that name), or null. */
 export function prometheusValue(text: string, name: string): number | null {
-  const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\{[^}]*\\})?\\s+(\\S+)`, 'm');
+  const pattern = new RegExp(
+    `^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:\\{[^}]*\\})?\\s+(\\S+)`,
+    'm',
+  );
   const match = pattern.exec(text);
   if (!match) return null;
   const value = Number(match[1]);

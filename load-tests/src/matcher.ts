@@ -81,11 +81,12 @@ export class IntakeMatcher {
  */
 export function dueCount(elapsedNs: bigint, ratePerSecond: number, total: number): number {
   if (elapsedNs < 0n || total <= 0) return 0;
-  const due = Math.floor((Number(elapsedNs) / 1e9) * ratePerSecond) + 1;
+  // The epsilon absorbs float rounding, so that dueCount(dueAtNs(k)) always includes request k.
+  const due = Math.floor((Number(elapsedNs) / 1e9) * ratePerSecond + 1e-9) + 1;
   return Math.min(total, due);
 }
 
 /** Nanoseconds after the start at which request k is due. */
 export function dueAtNs(k: number, ratePerSecond: number): bigint {
-  return BigInt(Math.round((k / ratePerSecond) * 1e9));
+  return BigInt(Math.ceil((k / ratePerSecond) * 1e9));
 }

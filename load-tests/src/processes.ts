@@ -1,6 +1,6 @@
 /** Child processes, ports and /proc readings for the benchmark driver (Linux). */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const TAIL_LINES = 40;
@@ -23,6 +23,8 @@ export interface SpawnTsOptions {
   ipc?: boolean;
   /** Echo the child's output to ours as it comes. */
   echo?: boolean;
+  /** Extra Node options, e.g. ['--cpu-prof'] to profile the child. */
+  nodeArgs?: string[];
 }
 
 /**
@@ -31,7 +33,8 @@ export interface SpawnTsOptions {
  * itself and /proc figures describe it, not a wrapper.
  */
 export function spawnTs(name: string, file: string, options: SpawnTsOptions): Child {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', file], {
+  const args = [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', file];
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: options.env,
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -71,7 +74,10 @@ export function spawnTs(name: string, file: string, options: SpawnTsOptions): Ch
     async stop(graceMs = 10_000) {
       if (code !== undefined) return;
       child.kill('SIGTERM');
-      const killed = await Promise.race([exited.then(() => false), delay(graceMs).then(() => true)]);
+      const killed = await Promise.race([
+        exited.then(() => false),
+        delay(graceMs).then(() => true),
+      ]);
       if (killed && code === undefined) {
         child.kill('SIGKILL');
         await Promise.race([exited, delay(2000)]);
@@ -98,13 +104,19 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers 200, the child exits, or `timeoutMs` passes. */
-export async function waitForReady(url: string, children: Child[], timeoutMs: number): Promise<void> {
+export async function waitForReady(
+  url: string,
+  children: Child[],
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     for (const child of children) {
       if (child.exitCode() !== undefined) {
-        throw new Error(`${child.name} exited (${child.exitCode()}) before ${url} was ready:\n${child.tail()}`);
+        throw new Error(
+          `${child.name} exited (${child.exitCode()}) before ${url} was ready:\n${child.tail()}`,
+        );
       }
     }
     try {
@@ -177,5 +189,48 @@ export class CpuMeter {
 
   get watched(): readonly number[] {
     return this.pids;
+  }
+}
+
+/** CPU seconds of every process whose command name (/proc/<pid>/comm) is one of `names`. */
+export function cpuSecondsByName(names: readonly string[]): Map<number, number> {
+  const out = new Map<number, number>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const entry of entries.slice(0, 100_000)) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      if (!names.includes(comm)) continue;
+    } catch {
+      continue;
+    }
+    const seconds = cpuSeconds(pid);
+    if (seconds !== null) out.set(pid, seconds);
+  }
+  return out;
+}
+
+/** Percent of one core a group of processes (by command name) used between construction and `percent()`. */
+export class NamedCpuMeter {
+  private readonly before: Map<number, number>;
+  private readonly startedAt = performance.now();
+
+  constructor(private readonly names: readonly string[]) {
+    this.before = cpuSecondsByName(names);
+  }
+
+  percent(): number | null {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    if (seconds <= 0) return null;
+    let used = 0;
+    for (const [pid, after] of cpuSecondsByName(this.names))
+      used += after - (this.before.get(pid) ?? 0);
+    return (used / seconds) * 100;
   }
 }

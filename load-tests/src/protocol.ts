@@ -8,7 +8,13 @@ export interface SwarmSocketSpec {
 }
 
 export type ToSwarm =
-  | { type: 'connect'; url: string; sockets: SwarmSocketSpec[]; concurrency: number; timeoutMs: number }
+  | {
+      type: 'connect';
+      url: string;
+      sockets: SwarmSocketSpec[];
+      concurrency: number;
+      timeoutMs: number;
+    }
   /** Start of the measured window: reset delivery and drop counters and the event-loop histogram. */
   | { type: 'mark' }
   | { type: 'report' }
@@ -34,5 +40,9 @@ export type FromEchoServer = { type: 'listening'; port: number };
 export type ToEchoServer = { type: 'stop' };
 
 export function isMessage<T extends { type: string }>(value: unknown): value is T {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { type?: unknown }).type === 'string'
+  );
 }

@@ -97,11 +97,20 @@ export interface BenchResult {
 
 export function floorOf(floor: FloorResult): { p50: number; p99: number } | null {
   if (!floor.insert || !floor.roundTrip) return null;
-  return { p50: floor.insert.p50 + floor.roundTrip.p50, p99: floor.insert.p99 + floor.roundTrip.p99 };
+  return {
+    p50: floor.insert.p50 + floor.roundTrip.p50,
+    p99: floor.insert.p99 + floor.roundTrip.p99,
+  };
 }
 
 export function bytesPerSocket(memory: MemoryResult | null): number | null {
-  if (!memory || memory.rssBeforeBytes === null || memory.rssAfterBytes === null || memory.connected <= 0) return null;
+  if (
+    !memory ||
+    memory.rssBeforeBytes === null ||
+    memory.rssAfterBytes === null ||
+    memory.connected <= 0
+  )
+    return null;
   return (memory.rssAfterBytes - memory.rssBeforeBytes) / memory.connected;
 }
 
@@ -143,14 +152,24 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
   sections.push({
     title: 'Floor (same run)',
     rows: [
-      ['INSERT commit p50 / p99', `${formatMs(floor.insert?.p50, 3)} / ${formatMs(floor.insert?.p99, 3)}`, '', `n=${floor.insert?.count ?? 0}`],
+      [
+        'INSERT commit p50 / p99',
+        `${formatMs(floor.insert?.p50, 3)} / ${formatMs(floor.insert?.p99, 3)}`,
+        '',
+        `n=${floor.insert?.count ?? 0}`,
+      ],
       [
         'Socket.IO round trip p50 / p99',
         `${formatMs(floor.roundTrip?.p50, 3)} / ${formatMs(floor.roundTrip?.p99, 3)}`,
         '',
         `n=${floor.roundTrip?.count ?? 0}`,
       ],
-      ['floor p50 / p99 (sum)', `${formatMs(floorP?.p50, 3)} / ${formatMs(floorP?.p99, 3)}`, '', ''],
+      [
+        'floor p50 / p99 (sum)',
+        `${formatMs(floorP?.p50, 3)} / ${formatMs(floorP?.p99, 3)}`,
+        '',
+        '',
+      ],
     ],
   });
 
@@ -162,12 +181,32 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
       rows: [
         ['latency p50', formatMs(lat?.p50), '', ''],
         ['latency p95', formatMs(lat?.p95), '', ''],
-        ['latency p99', formatMs(lat?.p99), `<= ${GOALS.intakeP99Ms} ms`, verdict(lat?.p99, GOALS.intakeP99Ms)],
+        [
+          'latency p99',
+          formatMs(lat?.p99),
+          `<= ${GOALS.intakeP99Ms} ms`,
+          verdict(lat?.p99, GOALS.intakeP99Ms),
+        ],
         ['latency max', formatMs(lat?.max), '', ''],
-        ['p99 / floor p99', formatRatio(floorRatio), `<= ${GOALS.floorRatio}x`, verdict(floorRatio, GOALS.floorRatio)],
-        ['POST round trip p50 / p99', `${formatMs(intake.http?.p50)} / ${formatMs(intake.http?.p99)}`, '', ''],
+        [
+          'p99 / floor p99',
+          formatRatio(floorRatio),
+          `<= ${GOALS.floorRatio}x`,
+          verdict(floorRatio, GOALS.floorRatio),
+        ],
+        [
+          'POST round trip p50 / p99',
+          `${formatMs(intake.http?.p50)} / ${formatMs(intake.http?.p99)}`,
+          '',
+          '',
+        ],
         ['tickets measured', `${lat?.count ?? 0} of ${intake.planned} planned`, '', ''],
-        ['sent / created', `${intake.sent} / ${intake.created}`, '', `${intake.achievedRate.toFixed(1)}/s achieved`],
+        [
+          'sent / created',
+          `${intake.sent} / ${intake.created}`,
+          '',
+          `${intake.achievedRate.toFixed(1)}/s achieved`,
+        ],
         [
           'errors: http / missing / wrong assignee',
           `${intake.httpErrors} / ${intake.missing} / ${intake.wrongAssignee}`,
@@ -175,7 +214,12 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
           intake.httpErrors + intake.missing + intake.wrongAssignee === 0 ? 'meets' : 'misses',
         ],
         ['ticket.assigned deliveries (all sockets)', String(intake.deliveries), '', ''],
-        ['sockets dropped during intake', String(intake.socketsDropped), '0', intake.socketsDropped === 0 ? 'meets' : 'misses'],
+        [
+          'sockets dropped during intake',
+          String(intake.socketsDropped),
+          '0',
+          intake.socketsDropped === 0 ? 'meets' : 'misses',
+        ],
         ['driver send lag p99', formatMs(intake.sendLagP99Ms), '', ''],
         [
           'event-loop delay p99: driver / swarm',
@@ -185,7 +229,12 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
         ],
         [
           'CPU (% of one core)',
-          intake.cpu.map((share) => `${share.name} ${share.percent === null ? 'n/a' : share.percent.toFixed(0)}`).join(', '),
+          intake.cpu
+            .map(
+              (share) =>
+                `${share.name} ${share.percent === null ? 'n/a' : share.percent.toFixed(0)}`,
+            )
+            .join(', '),
           'swarm, driver < 70',
           '',
         ],
@@ -218,8 +267,18 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
     title: 'Memory per idle socket (server VmRSS)',
     rows: memory
       ? [
-          ['sockets connected / failed', `${memory.connected} / ${memory.failed}`, '', `in ${memory.connectSeconds.toFixed(1)} s`],
-          ['RSS before -> after', `${formatBytes(memory.rssBeforeBytes)} -> ${formatBytes(memory.rssAfterBytes)}`, '', ''],
+          [
+            'sockets connected / failed',
+            `${memory.connected} / ${memory.failed}`,
+            '',
+            `in ${memory.connectSeconds.toFixed(1)} s`,
+          ],
+          [
+            'RSS before -> after',
+            `${formatBytes(memory.rssBeforeBytes)} -> ${formatBytes(memory.rssAfterBytes)}`,
+            '',
+            '',
+          ],
           [
             'per idle socket',
             formatBytes(perSocket),
@@ -242,7 +301,9 @@ function pad(text: string, width: number): string {
 export function renderText(result: BenchResult): string {
   const sections = reportRows(result);
   const all = sections.flatMap((section) => section.rows);
-  const widths = [0, 1, 2].map((column) => Math.max(...all.map((row) => [...row[column]!].length), 6));
+  const widths = [0, 1, 2].map((column) =>
+    Math.max(...all.map((row) => [...row[column]!].length), 6),
+  );
   const lines: string[] = [];
   for (const section of sections) {
     lines.push('', section.title);
@@ -277,7 +338,13 @@ export function renderMarkdown(result: BenchResult): string {
       `run took ${result.durationSeconds.toFixed(0)} s.`,
   ];
   for (const section of reportRows(result)) {
-    lines.push('', `**${section.title}**`, '', '| metric | value | goal | status |', '|---|---|---|---|');
+    lines.push(
+      '',
+      `**${section.title}**`,
+      '',
+      '| metric | value | goal | status |',
+      '|---|---|---|---|',
+    );
     for (const row of section.rows) lines.push(`| ${row.map(escapeCell).join(' | ')} |`);
   }
   if (result.notes.length > 0) {

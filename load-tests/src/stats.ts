@@ -67,3 +67,11 @@ export function perOperation(batchNs: ArrayLike<bigint | number>, batchSize: num
   for (let i = 0; i < batchNs.length; i++) out.push(Number(batchNs[i]!) / batchSize);
   return out;
 }
+
+/**
+ * perf_hooks' event-loop-delay histogram records whole timer intervals, the
+ * sampling resolution included; the delay is what exceeds the resolution.
+ */
+export function loopDelayMs(percentileNs: number, resolutionMs: number): number {
+  return Math.max(0, percentileNs / 1e6 - resolutionMs);
+}

@@ -80,8 +80,16 @@ export class SwarmHandle {
     );
   }
 
-  connect(url: string, sockets: SwarmSocketSpec[], concurrency: number, timeoutMs: number, overallMs: number): Promise<SwarmConnected> {
-    const done = new Promise<SwarmConnected>((resolve, reject) => (this.connectedWaiter = { resolve, reject }));
+  connect(
+    url: string,
+    sockets: SwarmSocketSpec[],
+    concurrency: number,
+    timeoutMs: number,
+    overallMs: number,
+  ): Promise<SwarmConnected> {
+    const done = new Promise<SwarmConnected>(
+      (resolve, reject) => (this.connectedWaiter = { resolve, reject }),
+    );
     this.send({ type: 'connect', url, sockets, concurrency, timeoutMs });
     return withTimeout(done, overallMs, `${this.child.name} still connecting`);
   }
@@ -91,7 +99,9 @@ export class SwarmHandle {
   }
 
   stats(timeoutMs = 5000): Promise<SwarmStats> {
-    const done = new Promise<SwarmStats>((resolve, reject) => (this.statsWaiter = { resolve, reject }));
+    const done = new Promise<SwarmStats>(
+      (resolve, reject) => (this.statsWaiter = { resolve, reject }),
+    );
     this.send({ type: 'report' });
     return withTimeout(done, timeoutMs, `${this.child.name} sent no stats`);
   }

@@ -6,6 +6,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
+import { loopDelayMs } from './stats.ts';
 import { isMessage, type FromSwarm, type SwarmSocketSpec, type ToSwarm } from './protocol.ts';
 
 const MAX_LIFETIME_MS = 60 * 60 * 1000;
@@ -18,7 +19,8 @@ let receipts: Array<[number, string]> = [];
 let deliveries = 0;
 let dropped = 0;
 let stopping = false;
-const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+const LOOP_RESOLUTION_MS = 2;
+const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
 
 function send(message: FromSwarm): void {
   if (process.connected) process.send?.(message);
@@ -135,7 +137,8 @@ process.on('message', (message: unknown) => {
       break;
     case 'report': {
       flush();
-      const p99 = loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : null;
+      const p99 =
+        loopDelay.count > 0 ? loopDelayMs(loopDelay.percentile(99), LOOP_RESOLUTION_MS) : null;
       send({ type: 'stats', deliveries, dropped, loopDelayP99Ms: p99 });
       break;
     }

@@ -1,4 +1,10 @@
-import { DEFAULTS, EnvError, parseCommonEnv, positiveNumberEnv, type CommonEnv } from '@gridline/core';
+import {
+  DEFAULTS,
+  EnvError,
+  parseCommonEnv,
+  positiveNumberEnv,
+  type CommonEnv,
+} from '@gridline/core';
 
 export interface ServerConfig extends CommonEnv {
   port: number;

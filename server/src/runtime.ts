@@ -4,7 +4,13 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { createPrismaClient, loadRegionDirectory, TicketStore, type PrismaClient, type RegionDirectory } from '@gridline/db';
+import {
+  createPrismaClient,
+  loadRegionDirectory,
+  TicketStore,
+  type PrismaClient,
+  type RegionDirectory,
+} from '@gridline/db';
 import type { ServerConfig } from './config.ts';
 import { createApp } from './http/app.ts';
 import { AuthService } from './auth/auth-service.ts';
@@ -20,7 +26,11 @@ import { PrismaCategoryCatalog } from './infra/category-catalog.ts';
 import { PrismaIdempotencyRepository } from './infra/idempotency-repository.ts';
 import { BullTimerScheduler } from './infra/timer-queue.ts';
 import { SocketTicketPublisher } from './realtime/publisher.ts';
-import { createSocketServer, disconnectSession, type GridlineIo } from './realtime/socket-server.ts';
+import {
+  createSocketServer,
+  disconnectSession,
+  type GridlineIo,
+} from './realtime/socket-server.ts';
 import { regionsRouter } from './regions/routes.ts';
 import { systemClock } from './tickets/ports.ts';
 import { TicketService } from './tickets/ticket-service.ts';
@@ -41,7 +51,10 @@ export interface ServerRuntime {
   close(): Promise<void>;
 }
 
-async function loadWebHandler(handlerPath: string | null, logger: Logger): Promise<RequestHandler | null> {
+async function loadWebHandler(
+  handlerPath: string | null,
+  logger: Logger,
+): Promise<RequestHandler | null> {
   if (!handlerPath) return null;
   const absolute = path.resolve(handlerPath);
   try {
@@ -53,11 +66,17 @@ async function loadWebHandler(handlerPath: string | null, logger: Logger): Promi
   }
 }
 
-export async function createServerRuntime(config: ServerConfig, logger?: Logger): Promise<ServerRuntime> {
+export async function createServerRuntime(
+  config: ServerConfig,
+  logger?: Logger,
+): Promise<ServerRuntime> {
   const log = logger ?? pino({ level: config.logLevel, base: { process: 'server' } });
   const prisma = createPrismaClient({ url: config.databaseUrl, max: 20 });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  const queueRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  const queueRedis = new Redis(config.redisUrl, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+  });
   redis.on('error', (error) => log.warn({ err: error }, 'redis error'));
   queueRedis.on('error', (error) => log.warn({ err: error }, 'redis (queue) error'));
 
@@ -88,15 +107,31 @@ export async function createServerRuntime(config: ServerConfig, logger?: Logger)
     clock: systemClock,
     timeScale: config.timeScale,
   });
-  io = createSocketServer({ httpServer, redis, redisPrefix: config.redisPrefix, sessions, tickets, regions, logger: log });
+  io = createSocketServer({
+    httpServer,
+    redis,
+    redisPrefix: config.redisPrefix,
+    sessions,
+    tickets,
+    regions,
+    logger: log,
+  });
   metrics.trackSockets(io);
 
   let shuttingDown = false;
-  const auth = new AuthService(prisma, sessions, argon2Hasher, new RedisRateLimiter(redis, config.redisPrefix));
+  const auth = new AuthService(
+    prisma,
+    sessions,
+    argon2Hasher,
+    new RedisRateLimiter(redis, config.redisPrefix),
+  );
   const app = createApp({
     logger: log,
     authenticate: authenticate(sessions),
-    rootRouters: [healthRouter({ prisma, redis, isShuttingDown: () => shuttingDown }), metrics.router()],
+    rootRouters: [
+      healthRouter({ prisma, redis, isShuttingDown: () => shuttingDown }),
+      metrics.router(),
+    ],
     apiRouters: [
       authRouter({
         auth,
@@ -111,7 +146,8 @@ export async function createServerRuntime(config: ServerConfig, logger?: Logger)
       eventsRouter({ store }),
     ],
     web: await loadWebHandler(config.webHandlerPath, log),
-    onRequestDone: (route, method, status, seconds) => metrics.observeHttp(route, method, status, seconds),
+    onRequestDone: (route, method, status, seconds) =>
+      metrics.observeHttp(route, method, status, seconds),
   });
   httpServer.on('request', app);
 

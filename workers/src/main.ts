@@ -9,7 +9,11 @@ async function main(): Promise<void> {
     {
       ...parseCommonEnv(process.env),
       concurrency: positiveNumberEnv('WORKER_CONCURRENCY', process.env.WORKER_CONCURRENCY, 50),
-      reconcileIntervalMs: positiveNumberEnv('RECONCILE_INTERVAL_MS', process.env.RECONCILE_INTERVAL_MS, 30_000),
+      reconcileIntervalMs: positiveNumberEnv(
+        'RECONCILE_INTERVAL_MS',
+        process.env.RECONCILE_INTERVAL_MS,
+        30_000,
+      ),
     },
     logger,
   );

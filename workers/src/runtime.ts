@@ -9,7 +9,13 @@ import {
   type CommonEnv,
   type TicketTimerJob,
 } from '@gridline/core';
-import { createPrismaClient, findResponsibleUser, TicketStore, type PrismaClient, type TicketChange } from '@gridline/db';
+import {
+  createPrismaClient,
+  findResponsibleUser,
+  TicketStore,
+  type PrismaClient,
+  type TicketChange,
+} from '@gridline/db';
 import { escalateOnAcceptDeadline, type EscalationPorts } from './timers/escalation.ts';
 import { reconcileTimers } from './timers/reconciler.ts';
 
@@ -25,7 +31,10 @@ export interface WorkersRuntime {
   close(): Promise<void>;
 }
 
-export async function createWorkersRuntime(config: WorkersConfig, logger?: Logger): Promise<WorkersRuntime> {
+export async function createWorkersRuntime(
+  config: WorkersConfig,
+  logger?: Logger,
+): Promise<WorkersRuntime> {
   const log = logger ?? pino({ level: config.logLevel, base: { process: 'workers' } });
   const prisma = createPrismaClient({ url: config.databaseUrl, max: 10 });
   const workerRedis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -35,14 +44,19 @@ export async function createWorkersRuntime(config: WorkersConfig, logger?: Logge
     client.on('error', (error) => log.warn({ err: error }, 'redis error'));
   }
   const bullPrefix = `${config.redisPrefix}:bull`;
-  const queue = new Queue<TicketTimerJob>(TICKET_TIMERS_QUEUE, { connection: queueRedis, prefix: bullPrefix });
+  const queue = new Queue<TicketTimerJob>(TICKET_TIMERS_QUEUE, {
+    connection: queueRedis,
+    prefix: bullPrefix,
+  });
   const emitter = new Emitter(emitterRedis, { key: `${config.redisPrefix}:sio` });
   const store = new TicketStore(prisma);
 
   let cityId: number | null | undefined;
   const loadCityId = async () => {
     if (cityId === undefined) {
-      cityId = (await prisma.region.findFirst({ where: { level: 'CITY' }, select: { id: true } }))?.id ?? null;
+      cityId =
+        (await prisma.region.findFirst({ where: { level: 'CITY' }, select: { id: true } }))?.id ??
+        null;
     }
     return cityId;
   };
@@ -76,12 +90,17 @@ export async function createWorkersRuntime(config: WorkersConfig, logger?: Logge
       const lateMs = Date.now() - Date.parse(job.data.dueAt);
       if (job.data.kind !== 'accept-deadline') return { kind: 'ignored' };
       const outcome = await escalateOnAcceptDeadline(job.data, ports);
-      log.info({ requestId: job.data.requestId, ticketId: job.data.ticketId, lateMs, outcome }, 'accept deadline');
+      log.info(
+        { requestId: job.data.requestId, ticketId: job.data.ticketId, lateMs, outcome },
+        'accept deadline',
+      );
       return outcome;
     },
     { connection: workerRedis, prefix: bullPrefix, concurrency: config.concurrency },
   );
-  worker.on('failed', (job, error) => log.error({ err: error, jobId: job?.id }, 'timer job failed'));
+  worker.on('failed', (job, error) =>
+    log.error({ err: error, jobId: job?.id }, 'timer job failed'),
+  );
 
   const reconcile = () =>
     reconcileTimers(prisma, async (jobs) => {

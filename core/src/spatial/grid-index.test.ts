@@ -76,7 +76,8 @@ describe('GridIndex', () => {
   it('agrees with brute force on random points over a 50x50 lattice', () => {
     const lattice = [];
     for (let i = 0; i < 50; i++) {
-      for (let j = 0; j < 50; j++) lattice.push({ id: i * 50 + j + 1, boundary: polygon(square(i, j, 1)) });
+      for (let j = 0; j < 50; j++)
+        lattice.push({ id: i * 50 + j + 1, boundary: polygon(square(i, j, 1)) });
     }
     const big = new GridIndex(lattice);
     let seed = 7;

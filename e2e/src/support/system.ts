@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
-import type { ClientToServerEvents, ServerToClientEvents, TicketEventPayload } from '@gridline/core';
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  TicketEventPayload,
+} from '@gridline/core';
 import { createTestDatabase } from '@gridline/db/testing';
 import { createServerRuntime, loadConfig, type ServerRuntime } from '@gridline/server';
 import { createWorkersRuntime, type WorkersRuntime } from '@gridline/workers';
@@ -32,7 +36,11 @@ export interface Session {
   cookie: string;
   user: { id: number; username: string; role: string; regionId: number | null };
   get<T = unknown>(path: string): Promise<{ status: number; body: T }>;
-  post<T = unknown>(path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  post<T = unknown>(
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
   socket(): Promise<ClientSocket>;
 }
 
@@ -100,11 +108,25 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   return system;
 }
 
-function sessionFor(baseUrl: string, cookie: string, user: Session['user'], openSockets: ClientSocket[]): Session {
-  const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+function sessionFor(
+  baseUrl: string,
+  cookie: string,
+  user: Session['user'],
+  openSockets: ClientSocket[],
+): Session {
+  const request = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        cookie,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     return { status: response.status, body: (await response.json()) as T };
@@ -141,12 +163,17 @@ export function openSocket(
 export function recordEvents(socket: ClientSocket): TicketEventPayload[] {
   const seen: TicketEventPayload[] = [];
   socket.onAny((_name: string, payload: unknown) => {
-    if (payload && typeof payload === 'object' && 'eventId' in payload) seen.push(payload as TicketEventPayload);
+    if (payload && typeof payload === 'object' && 'eventId' in payload)
+      seen.push(payload as TicketEventPayload);
   });
   return seen;
 }
 
-export async function waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | null | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = check();

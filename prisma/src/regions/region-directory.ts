@@ -1,4 +1,10 @@
-import { GridIndex, type AreaGeometry, type LatLng, type RegionChain, type RegionLevel } from '@gridline/core';
+import {
+  GridIndex,
+  type AreaGeometry,
+  type LatLng,
+  type RegionChain,
+  type RegionLevel,
+} from '@gridline/core';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface RegionNode {
@@ -47,7 +53,12 @@ export class RegionDirectory {
 
   /** grid/community/street/district ids containing `regionId` (null above it). */
   chainOf(regionId: number): RegionChain {
-    const chain: RegionChain = { gridId: null, communityId: null, streetId: null, districtId: null };
+    const chain: RegionChain = {
+      gridId: null,
+      communityId: null,
+      streetId: null,
+      districtId: null,
+    };
     for (let node = this.byId.get(regionId); node; ) {
       if (node.level === 'GRID') chain.gridId = node.id;
       if (node.level === 'COMMUNITY') chain.communityId = node.id;

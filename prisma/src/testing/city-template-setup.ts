@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { createPrismaClient } from '../client.ts';
-import { createDatabase, dropDatabase, quoteIdent, withAdminClient, withDatabase } from '../migrations/postgres.ts';
+import {
+  createDatabase,
+  dropDatabase,
+  quoteIdent,
+  withAdminClient,
+  withDatabase,
+} from '../migrations/postgres.ts';
 import { seedDemoCity } from '../seed/seed-demo-city.ts';
 import { TEMPLATE_DATABASE } from './global-setup.ts';
 
@@ -17,7 +23,10 @@ export const CITY_TEMPLATE_DATABASE = 'gridline_test_city';
 
 /** Seeds the demo city once per run into a second template, so each test file clones a ready city in ~0.2 s. */
 export default async function setup(project: TestProject): Promise<void> {
-  const templateUrl = withDatabase(project.getProvidedContext().templateDatabaseUrl, TEMPLATE_DATABASE);
+  const templateUrl = withDatabase(
+    project.getProvidedContext().templateDatabaseUrl,
+    TEMPLATE_DATABASE,
+  );
   const buildName = `${CITY_TEMPLATE_DATABASE}_build_${randomBytes(4).toString('hex')}`;
   const buildUrl = withDatabase(templateUrl, buildName);
   const cityUrl = withDatabase(templateUrl, CITY_TEMPLATE_DATABASE);
@@ -32,8 +41,12 @@ export default async function setup(project: TestProject): Promise<void> {
     await withAdminClient(templateUrl, async (client) => {
       await client.query(`ALTER DATABASE ${quoteIdent(buildName)} ALLOW_CONNECTIONS false`);
       await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [CITY_TEMPLATE_DATABASE]);
-      await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(CITY_TEMPLATE_DATABASE)} WITH (FORCE)`);
-      await client.query(`ALTER DATABASE ${quoteIdent(buildName)} RENAME TO ${quoteIdent(CITY_TEMPLATE_DATABASE)}`);
+      await client.query(
+        `DROP DATABASE IF EXISTS ${quoteIdent(CITY_TEMPLATE_DATABASE)} WITH (FORCE)`,
+      );
+      await client.query(
+        `ALTER DATABASE ${quoteIdent(buildName)} RENAME TO ${quoteIdent(CITY_TEMPLATE_DATABASE)}`,
+      );
     });
   } catch (error) {
     await dropDatabase(buildUrl).catch(() => {});

@@ -1,4 +1,9 @@
-import type { TicketEventPayload, TicketEventType, TicketStatus, TicketSummary } from '@gridline/core';
+import type {
+  TicketEventPayload,
+  TicketEventType,
+  TicketStatus,
+  TicketSummary,
+} from '@gridline/core';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { toEventPayload, toTicketSummary, withCategory } from './ticket-summary.ts';
 

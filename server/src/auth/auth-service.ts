@@ -30,8 +30,16 @@ export class AuthService {
     const accountKey = `login:user:${username.toLowerCase()}`;
     const addressKey = `login:ip:${meta.ip}`;
     const [accountOk, addressOk] = await Promise.all([
-      this.limiter.hit(accountKey, LOGIN_LIMITS.perAccount.limit, LOGIN_LIMITS.perAccount.windowSeconds),
-      this.limiter.hit(addressKey, LOGIN_LIMITS.perAddress.limit, LOGIN_LIMITS.perAddress.windowSeconds),
+      this.limiter.hit(
+        accountKey,
+        LOGIN_LIMITS.perAccount.limit,
+        LOGIN_LIMITS.perAccount.windowSeconds,
+      ),
+      this.limiter.hit(
+        addressKey,
+        LOGIN_LIMITS.perAddress.limit,
+        LOGIN_LIMITS.perAddress.windowSeconds,
+      ),
     ]);
     if (!accountOk || !addressOk) {
       throw new HttpError('RATE_LIMITED', 'Too many sign-in attempts; try again later');

@@ -15,7 +15,11 @@ export class RedisRateLimiter implements RateLimiter {
 
   async hit(key: string, limit: number, windowSeconds: number): Promise<boolean> {
     const redisKey = `${this.prefix}:rl:${key}`;
-    const results = await this.redis.multi().incr(redisKey).expire(redisKey, windowSeconds, 'NX').exec();
+    const results = await this.redis
+      .multi()
+      .incr(redisKey)
+      .expire(redisKey, windowSeconds, 'NX')
+      .exec();
     const count = Number(results?.[0]?.[1] ?? 0);
     return count <= limit;
   }

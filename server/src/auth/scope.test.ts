@@ -13,7 +13,12 @@ const ticket = {
   assigneeId: 900,
 } as TicketSummary;
 
-const as = (role: Role, regionId: number | null, regionLevel: RegionLevel | null, id = 1): AuthContext => ({
+const as = (
+  role: Role,
+  regionId: number | null,
+  regionLevel: RegionLevel | null,
+  id = 1,
+): AuthContext => ({
   sessionId: 's',
   regionLevel,
   user: { id, username: 'u', displayName: 'U', role, regionId },

@@ -35,7 +35,11 @@ export function ticketScope(auth: AuthContext): Prisma.TicketWhereInput {
 }
 
 /** The same rule as `ticketScope`, for a ticket already in memory. */
-export function canSeeTicket(auth: AuthContext, ticket: TicketSummary, reporterUserId: number | null): boolean {
+export function canSeeTicket(
+  auth: AuthContext,
+  ticket: TicketSummary,
+  reporterUserId: number | null,
+): boolean {
   const { user, regionLevel } = auth;
   switch (user.role) {
     case 'ADMIN':
@@ -53,7 +57,11 @@ export function canSeeTicket(auth: AuthContext, ticket: TicketSummary, reporterU
 }
 
 /** Staff may look at regions inside their home region (admins and city staff: all). */
-export function canSeeRegion(auth: AuthContext, regionId: number, directory: RegionDirectory): boolean {
+export function canSeeRegion(
+  auth: AuthContext,
+  regionId: number,
+  directory: RegionDirectory,
+): boolean {
   const { user } = auth;
   if (user.role === 'ADMIN') return true;
   if (user.role === 'RESIDENT' || user.role === 'VOLUNTEER') return false;

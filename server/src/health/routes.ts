@@ -19,7 +19,11 @@ async function answers(check: () => Promise<unknown>, timeoutMs: number): Promis
   }
 }
 
-export function healthRouter(deps: { prisma: PrismaClient; redis: Redis; isShuttingDown: () => boolean }): Router {
+export function healthRouter(deps: {
+  prisma: PrismaClient;
+  redis: Redis;
+  isShuttingDown: () => boolean;
+}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

@@ -33,7 +33,9 @@ export function parseOr400<T>(schema: z.ZodType<T>, input: unknown, what = 'requ
 }
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown): ErrorBody {
-  return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
+  return details === undefined
+    ? { error: { code, message } }
+    : { error: { code, message, details } };
 }
 
 export const unknownRoute: RequestHandler = (req, res) => {
@@ -61,7 +63,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.status(400).json(errorBody('BAD_REQUEST', 'Malformed JSON body'));
       return;
     }
-    if (typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    if (
+      typeof parserError.status === 'number' &&
+      parserError.status >= 400 &&
+      parserError.status < 500
+    ) {
       res.status(parserError.status).json(errorBody('BAD_REQUEST', 'Bad request'));
       return;
     }

@@ -59,7 +59,10 @@ export class Metrics {
     const router = Router();
     router.get('/metrics', async (req, res) => {
       // Loopback scrapers need no session; anyone else must be an admin.
-      const local = req.socket.remoteAddress === '127.0.0.1' || req.socket.remoteAddress === '::1' || req.socket.remoteAddress === '::ffff:127.0.0.1';
+      const local =
+        req.socket.remoteAddress === '127.0.0.1' ||
+        req.socket.remoteAddress === '::1' ||
+        req.socket.remoteAddress === '::ffff:127.0.0.1';
       if (!local) requireRole(req.auth, ['ADMIN']);
       res.type(this.registry.contentType).send(await this.registry.metrics());
     });

@@ -18,7 +18,10 @@ export class BullTimerScheduler implements TimerScheduler {
     prefix: string,
     private readonly clock: Clock,
   ) {
-    this.queue = new Queue<TicketTimerJob>(TICKET_TIMERS_QUEUE, { connection, prefix: `${prefix}:bull` });
+    this.queue = new Queue<TicketTimerJob>(TICKET_TIMERS_QUEUE, {
+      connection,
+      prefix: `${prefix}:bull`,
+    });
   }
 
   async schedule(job: TicketTimerJob): Promise<void> {

@@ -20,8 +20,18 @@ interface SocketData {
   auth: AuthContext;
 }
 
-export type GridlineIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type GridlineSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type GridlineIo = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type GridlineSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
 
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 
@@ -106,7 +116,8 @@ async function handleJoin(
   const { auth } = socket.data;
   let allowed = false;
   if (kind === 'user') allowed = id === auth.user.id;
-  if (kind === 'region') allowed = deps.regions().get(id) !== undefined && canSeeRegion(auth, id, deps.regions());
+  if (kind === 'region')
+    allowed = deps.regions().get(id) !== undefined && canSeeRegion(auth, id, deps.regions());
   if (kind === 'ticket') {
     allowed = await deps.tickets.visibleTicket(id, auth).then(
       () => true,

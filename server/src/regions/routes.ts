@@ -13,7 +13,10 @@ const listQuerySchema = z.strictObject({
   parentId: idSchema.optional(),
 });
 
-export function regionsRouter(deps: { prisma: PrismaClient; regions: () => RegionDirectory }): Router {
+export function regionsRouter(deps: {
+  prisma: PrismaClient;
+  regions: () => RegionDirectory;
+}): Router {
   const router = Router();
 
   const toDto = (row: {
@@ -33,7 +36,10 @@ export function regionsRouter(deps: { prisma: PrismaClient; regions: () => Regio
     nameEn: row.nameEn,
     level: row.level,
     parentId: row.parentId,
-    centroid: row.centroidLat === null || row.centroidLng === null ? null : { lat: row.centroidLat, lng: row.centroidLng },
+    centroid:
+      row.centroidLat === null || row.centroidLng === null
+        ? null
+        : { lat: row.centroidLat, lng: row.centroidLng },
     boundary: row.boundary ?? null,
   });
 
@@ -49,8 +55,15 @@ export function regionsRouter(deps: { prisma: PrismaClient; regions: () => Regio
       select: { id: true },
       orderBy: { id: 'asc' },
     });
-    const ids = visibleIds(auth, directory, candidates.map((row) => row.id));
-    const rows = await deps.prisma.region.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    const ids = visibleIds(
+      auth,
+      directory,
+      candidates.map((row) => row.id),
+    );
+    const rows = await deps.prisma.region.findMany({
+      where: { id: { in: ids } },
+      orderBy: { id: 'asc' },
+    });
     res.json({ regions: rows.map(toDto) });
   });
 
@@ -71,6 +84,10 @@ export function regionsRouter(deps: { prisma: PrismaClient; regions: () => Regio
 }
 
 /** Staff may also see the outline of the regions above their own, for context on the map. */
-function isAncestorOfHome(auth: AuthContext, regionId: number, directory: RegionDirectory): boolean {
+function isAncestorOfHome(
+  auth: AuthContext,
+  regionId: number,
+  directory: RegionDirectory,
+): boolean {
   return auth.user.regionId !== null && directory.isWithin(auth.user.regionId, regionId);
 }

@@ -1,7 +1,18 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { OPEN_STATUSES, TICKET_STATUSES, ticketIdParamSchema, type TicketStatus } from '@gridline/core';
-import { toEventPayload, toTicketSummary, withCategory, type Prisma, type PrismaClient } from '@gridline/db';
+import {
+  OPEN_STATUSES,
+  TICKET_STATUSES,
+  ticketIdParamSchema,
+  type TicketStatus,
+} from '@gridline/core';
+import {
+  toEventPayload,
+  toTicketSummary,
+  withCategory,
+  type Prisma,
+  type PrismaClient,
+} from '@gridline/db';
 import { parseOr400 } from '../http/errors.ts';
 import { requireAuth, requireStaff } from '../auth/middleware.ts';
 import { ticketScope } from '../auth/scope.ts';
@@ -13,7 +24,8 @@ const listQuerySchema = z.strictObject({
     .max(200)
     .optional()
     .transform((value, ctx) => {
-      if (value === undefined || value === '' || value === 'open') return value === 'open' ? [...OPEN_STATUSES] : undefined;
+      if (value === undefined || value === '' || value === 'open')
+        return value === 'open' ? [...OPEN_STATUSES] : undefined;
       const statuses = value.split(',');
       for (const status of statuses) {
         if (!(TICKET_STATUSES as readonly string[]).includes(status)) {
@@ -27,11 +39,17 @@ const listQuerySchema = z.strictObject({
   assigneeId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   categoryCode: z.string().max(64).optional(),
   overdue: z.enum(['true', 'false']).optional(),
-  cursor: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  /** Opaque keyset cursor from the previous page: `<resolveBy ms>_<id>`. */
+  cursor: z
+    .string()
+    .regex(/^\d{1,15}_\d{1,10}$/)
+    .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-const acceptBodySchema = z.strictObject({ version: z.number().int().positive().optional() }).default({});
+const acceptBodySchema = z
+  .strictObject({ version: z.number().int().positive().optional() })
+  .default({});
 
 export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketService }): Router {
   const router = Router();
@@ -63,17 +81,30 @@ export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketServi
     if (query.assigneeId) filters.push({ assigneeId: query.assigneeId });
     if (query.categoryCode) filters.push({ category: { code: query.categoryCode } });
     if (query.overdue) filters.push({ overdue: query.overdue === 'true' });
-    if (query.cursor) filters.push({ id: { lt: query.cursor } });
+    if (query.cursor) {
+      const [ms, id] = query.cursor.split('_').map(Number) as [number, number];
+      const resolveBy = new Date(ms);
+      filters.push({ OR: [{ resolveBy: { gt: resolveBy } }, { resolveBy, id: { gt: id } }] });
+    }
+    // Read the event watermark first: a client replays `/api/events?after=lastEventId`
+    // and so misses nothing that changes while this page is read.
+    const lastEvent = await deps.prisma.ticketEvent.findFirst({
+      orderBy: { id: 'desc' },
+      select: { id: true },
+    });
     const rows = await deps.prisma.ticket.findMany({
       where: { AND: filters },
       include: withCategory,
-      orderBy: { id: 'desc' },
+      orderBy: [{ resolveBy: 'asc' }, { id: 'asc' }],
       take: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
     res.json({
       tickets: page.map(toTicketSummary),
-      nextCursor: rows.length > query.limit ? String(page.at(-1)?.id) : null,
+      lastEventId: lastEvent?.id ?? 0,
+      nextCursor:
+        rows.length > query.limit && last ? `${last.resolveBy?.getTime() ?? 0}_${last.id}` : null,
     });
   });
 
@@ -81,8 +112,14 @@ export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketServi
     const auth = requireAuth(req.auth);
     const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
     const ticket = await deps.tickets.visibleTicket(id, auth);
-    const events = await deps.prisma.ticketEvent.findMany({ where: { ticketId: id }, orderBy: { id: 'asc' } });
-    const row = await deps.prisma.ticket.findUniqueOrThrow({ where: { id }, select: { description: true } });
+    const events = await deps.prisma.ticketEvent.findMany({
+      where: { ticketId: id },
+      orderBy: { id: 'asc' },
+    });
+    const row = await deps.prisma.ticket.findUniqueOrThrow({
+      where: { id },
+      select: { description: true },
+    });
     res.json({
       ticket: { ...ticket, description: row.description },
       timeline: events.map((event) => {

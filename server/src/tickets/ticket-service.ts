@@ -7,7 +7,13 @@ import {
   type Channel,
   type TicketSummary,
 } from '@gridline/core';
-import { Prisma, findResponsibleUser, type PrismaClient, type RegionDirectory, type TicketStore } from '@gridline/db';
+import {
+  Prisma,
+  findResponsibleUser,
+  type PrismaClient,
+  type RegionDirectory,
+  type TicketStore,
+} from '@gridline/db';
 import { HttpError, conflict, notFound, parseOr400 } from '../http/errors.ts';
 import type { AuthContext } from '../http/types.ts';
 import { canSeeTicket } from '../auth/scope.ts';
@@ -52,14 +58,18 @@ export class TicketService {
 
   async create(body: unknown, context: CreateContext): Promise<HttpReply> {
     const input = parseOr400(createTicketSchema, body);
-    const idempotency = context.idempotencyKey === undefined ? undefined : this.idempotencyScope(context, body);
+    const idempotency =
+      context.idempotencyKey === undefined ? undefined : this.idempotencyScope(context, body);
     if (idempotency) {
       const replay = await this.replay(idempotency.scope, idempotency.key, idempotency.requestHash);
       if (replay) return replay;
     }
 
     const channel = input.channel ?? 'WEB';
-    const isStaff = context.auth !== undefined && context.auth.user.role !== 'RESIDENT' && context.auth.user.role !== 'VOLUNTEER';
+    const isStaff =
+      context.auth !== undefined &&
+      context.auth.user.role !== 'RESIDENT' &&
+      context.auth.user.role !== 'VOLUNTEER';
     const allowed = isStaff ? STAFF_CHANNELS : PUBLIC_CHANNELS;
     if (!allowed.includes(channel)) {
       throw new HttpError('FORBIDDEN', `Channel ${channel} is not open to you here`);
@@ -80,7 +90,11 @@ export class TicketService {
     const { chain } = routing;
     const priority = input.priority ?? category.defaultPriority;
     const now = this.deps.clock.now();
-    const deadlines = initialDeadlines(policyFor(category.policy, priority), now, this.deps.timeScale);
+    const deadlines = initialDeadlines(
+      policyFor(category.policy, priority),
+      now,
+      this.deps.timeScale,
+    );
     const assigneeId = await findResponsibleUser(this.deps.prisma, chain, 0, directory.cityId);
     const tracking = newTrackingToken();
     const reporterUserId = context.auth?.user.role === 'RESIDENT' ? context.auth.user.id : null;
@@ -126,12 +140,19 @@ export class TicketService {
         ],
         idempotency && {
           ...idempotency,
-          response: (ticket) => ({ status: 201, body: { ticket, trackingToken: tracking.token } as unknown as Prisma.InputJsonObject }),
+          response: (ticket) => ({
+            status: 201,
+            body: { ticket, trackingToken: tracking.token } as unknown as Prisma.InputJsonObject,
+          }),
         },
       ),
     ).catch(async (error: unknown) => {
       if (idempotency && isUniqueViolation(error, 'idempotency_keys')) {
-        const replay = await this.replay(idempotency.scope, idempotency.key, idempotency.requestHash);
+        const replay = await this.replay(
+          idempotency.scope,
+          idempotency.key,
+          idempotency.requestHash,
+        );
         if (replay) return replay;
       }
       throw error;
@@ -151,7 +172,11 @@ export class TicketService {
   }
 
   /** The assignee accepts. 409 when the ticket has moved on since `expectedVersion`. */
-  async accept(ticketId: number, auth: AuthContext, expectedVersion?: number): Promise<TicketSummary> {
+  async accept(
+    ticketId: number,
+    auth: AuthContext,
+    expectedVersion?: number,
+  ): Promise<TicketSummary> {
     const ticket = await this.visibleTicket(ticketId, auth);
     if (ticket.assigneeId !== auth.user.id) {
       throw new HttpError('FORBIDDEN', 'Only the assignee may accept this ticket');
@@ -173,7 +198,10 @@ export class TicketService {
           actorId: auth.user.id,
           fromStatus: ticket.status,
           toStatus: 'ACCEPTED',
-          data: { level: ticket.escalationLevel, onTime: ticket.acceptBy === null || now.getTime() <= Date.parse(ticket.acceptBy) },
+          data: {
+            level: ticket.escalationLevel,
+            onTime: ticket.acceptBy === null || now.getTime() <= Date.parse(ticket.acceptBy),
+          },
         },
       ],
     });
@@ -202,7 +230,10 @@ export class TicketService {
   private idempotencyScope(context: CreateContext, body: unknown) {
     const key = context.idempotencyKey ?? '';
     if (!IDEMPOTENCY_KEY.test(key)) {
-      throw new HttpError('VALIDATION_FAILED', 'Idempotency-Key must be 8-100 letters, digits, - or _');
+      throw new HttpError(
+        'VALIDATION_FAILED',
+        'Idempotency-Key must be 8-100 letters, digits, - or _',
+      );
     }
     const who = context.auth ? `user:${context.auth.user.id}` : 'anon';
     return {
@@ -216,7 +247,10 @@ export class TicketService {
     const existing = await this.deps.idempotency.find(scope, key);
     if (!existing) return null;
     if (existing.requestHash !== requestHash) {
-      throw new HttpError('IDEMPOTENCY_MISMATCH', 'This Idempotency-Key was used with a different body');
+      throw new HttpError(
+        'IDEMPOTENCY_MISMATCH',
+        'This Idempotency-Key was used with a different body',
+      );
     }
     return { status: existing.status, body: existing.response };
   }
@@ -234,7 +268,8 @@ export class TicketService {
 }
 
 function isUniqueViolation(error: unknown, table: string): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002') return false;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002')
+    return false;
   const meta = JSON.stringify(error.meta ?? {});
   return meta.includes(table) || (table === 'tickets' && meta.includes('code'));
 }
@@ -243,7 +278,9 @@ function isUniqueViolation(error: unknown, table: string): boolean {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DeadlinePolicy, PriorityPolicy, TicketSummary, TicketTimerJob } from '@gridline/core';
 import type { TicketChange, TransitionRequest } from '@gridline/db';
-import { escalateOnAcceptDeadline, type EscalationPorts, type EscalationTicket } from './escalation.ts';
+import {
+  escalateOnAcceptDeadline,
+  type EscalationPorts,
+  type EscalationTicket,
+} from './escalation.ts';
 
 const normal: PriorityPolicy = {
   acceptMinutes: 30,
@@ -13,7 +17,10 @@ const policy: DeadlinePolicy = { LOW: normal, NORMAL: normal, HIGH: normal, URGE
 const NOW = new Date('2026-11-22T10:00:00Z');
 
 /** An in-memory ticket with the same conditional-update rule as the real store. */
-function fakePorts(ticket: EscalationTicket, responsible: Record<number, number | null> = { 1: 501, 2: 601, 3: 701, 4: 801 }) {
+function fakePorts(
+  ticket: EscalationTicket,
+  responsible: Record<number, number | null> = { 1: 501, 2: 601, 3: 701, 4: 801 },
+) {
   const published: TicketChange[] = [];
   const scheduled: TicketTimerJob[] = [];
   const ports: EscalationPorts = {
@@ -31,14 +38,24 @@ function fakePorts(ticket: EscalationTicket, responsible: Record<number, number 
       ) {
         return null;
       }
-      const data = request.data as { escalationLevel: number; assigneeId: number | null; status: typeof ticket.status; acceptBy: Date | null };
+      const data = request.data as {
+        escalationLevel: number;
+        assigneeId: number | null;
+        status: typeof ticket.status;
+        acceptBy: Date | null;
+      };
       Object.assign(ticket, {
         escalationLevel: data.escalationLevel,
         assigneeId: data.assigneeId,
         status: data.status,
         version: ticket.version + 1,
       });
-      const summary = { id: ticket.id, version: ticket.version, escalationLevel: ticket.escalationLevel, acceptBy: data.acceptBy?.toISOString() ?? null } as TicketSummary;
+      const summary = {
+        id: ticket.id,
+        version: ticket.version,
+        escalationLevel: ticket.escalationLevel,
+        acceptBy: data.acceptBy?.toISOString() ?? null,
+      } as TicketSummary;
       return { ticket: summary, events: [] };
     },
     publish: (change) => published.push(change),
@@ -80,7 +97,12 @@ describe('escalateOnAcceptDeadline', () => {
     expect(ticket).toMatchObject({ escalationLevel: 1, assigneeId: 501, version: 3 });
     expect(published).toHaveLength(1);
     expect(scheduled).toEqual([
-      expect.objectContaining({ ticketId: 7, version: 3, level: 1, dueAt: '2026-11-22T10:10:00.000Z' }),
+      expect.objectContaining({
+        ticketId: 7,
+        version: 3,
+        level: 1,
+        dueAt: '2026-11-22T10:10:00.000Z',
+      }),
     ]);
   });
 
@@ -97,10 +119,15 @@ describe('escalateOnAcceptDeadline', () => {
 
   it('ignores a ticket that was accepted or changed since scheduling', async () => {
     const accepted = { ...baseTicket(), status: 'ACCEPTED' as const };
-    expect((await escalateOnAcceptDeadline(job(accepted), fakePorts(accepted).ports)).kind).toBe('stale');
+    expect((await escalateOnAcceptDeadline(job(accepted), fakePorts(accepted).ports)).kind).toBe(
+      'stale',
+    );
     const moved = baseTicket();
     const stale = { ...job(moved), version: moved.version - 1 };
-    expect(await escalateOnAcceptDeadline(stale, fakePorts(moved).ports)).toEqual({ kind: 'stale', reason: 'version moved on' });
+    expect(await escalateOnAcceptDeadline(stale, fakePorts(moved).ports)).toEqual({
+      kind: 'stale',
+      reason: 'version moved on',
+    });
   });
 
   it('climbs to a city alert and then stops scheduling', async () => {

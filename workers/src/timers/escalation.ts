@@ -47,7 +47,8 @@ export async function escalateOnAcceptDeadline(
   const row = await ports.loadTicket(job.ticketId);
   if (!row) return { kind: 'stale', reason: 'ticket gone' };
   if (row.version !== job.version) return { kind: 'stale', reason: 'version moved on' };
-  if (!AWAITING_ACCEPT.includes(row.status)) return { kind: 'stale', reason: `status ${row.status}` };
+  if (!AWAITING_ACCEPT.includes(row.status))
+    return { kind: 'stale', reason: `status ${row.status}` };
   if (row.escalationLevel !== job.level) return { kind: 'stale', reason: 'level moved on' };
 
   const now = ports.now();
@@ -56,7 +57,8 @@ export async function escalateOnAcceptDeadline(
   if (!next) return { kind: 'stale', reason: 'chain ended' };
 
   const assigneeId = await ports.responsibleUser(row, next.level);
-  const toStatus: TicketStatus = assigneeId === null ? row.status : row.status === 'NEW' ? 'ASSIGNED' : row.status;
+  const toStatus: TicketStatus =
+    assigneeId === null ? row.status : row.status === 'NEW' ? 'ASSIGNED' : row.status;
   const change = await ports.transition({
     ticketId: row.id,
     expectedVersion: job.version,

@@ -142,7 +142,8 @@ export const api = {
   logout: () => request<unknown>('/api/auth/logout', { method: 'POST' }),
   me: (fetchFn?: Fetch) => request<UserResponse>('/api/me', { fetch: fetchFn }),
   config: (fetchFn?: Fetch) => request<AppConfig>('/api/config', { fetch: fetchFn }),
-  categories: (fetchFn?: Fetch) => request<CategoriesResponse>('/api/categories', { fetch: fetchFn }),
+  categories: (fetchFn?: Fetch) =>
+    request<CategoriesResponse>('/api/categories', { fetch: fetchFn }),
   regions: (params: { level?: RegionLevel; parentId?: number }, signal?: AbortSignal) =>
     request<RegionsResponse>(`/api/regions${query(params)}`, { signal }),
   openTickets: (params: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) =>

@@ -91,7 +91,7 @@ export const zh = {
   'dispatch.loading': '正在加载…',
   'dispatch.loadError': '加载失败：{message}',
   'dispatch.retry': '重试',
-  'dispatch.truncated': '仅显示最紧急的 {count} 件',
+  'dispatch.truncated': '仅显示前 {count} 件',
   'dispatch.forbidden': '您的角色无法使用调度地图',
   'dispatch.sortedBy': '按时限排序',
 
@@ -209,7 +209,7 @@ export const en: Messages = {
   'dispatch.loading': 'Loading…',
   'dispatch.loadError': 'Could not load: {message}',
   'dispatch.retry': 'Retry',
-  'dispatch.truncated': 'Showing the {count} most urgent',
+  'dispatch.truncated': 'Showing the first {count}',
   'dispatch.forbidden': 'Your role cannot use the dispatch map',
   'dispatch.sortedBy': 'Soonest deadline first',
 

@@ -12,6 +12,8 @@ export const canDispatch = (user: UserDto): boolean => DISPATCH.includes(user.ro
 /** The signed-in user: `undefined` until asked, `null` when signed out. */
 class Session {
   user = $state.raw<UserDto | null | undefined>(undefined);
+  /** True while the user's own sign-out runs (the server then drops the live socket too). */
+  signingOut = $state(false);
   #pending: Promise<UserDto | null> | null = null;
 
   /** Asks `GET /api/me` once; later calls reuse the answer. Network errors are thrown. */
@@ -31,6 +33,19 @@ class Session {
   signedIn(user: UserDto): void {
     this.#pending = null;
     this.user = user;
+  }
+
+  /** `POST /api/auth/logout`, then forget the user even if the server could not be reached. */
+  async signOut(): Promise<void> {
+    this.signingOut = true;
+    try {
+      await api.logout();
+    } catch {
+      // Already signed out, or the server is unreachable: forget the session here anyway.
+    } finally {
+      this.signedOut();
+      this.signingOut = false;
+    }
   }
 
   /** Forget the user (after logout or when the server revoked the session). */
@@ -60,4 +75,3 @@ export function safeNext(next: string | null | undefined, fallback = HOME_PATH):
   if (next === '/login' || next.startsWith('/login?')) return fallback;
   return next;
 }
-

@@ -1,11 +1,12 @@
 import { error, redirect } from '@sveltejs/kit';
+import type { UserDto } from '@gridline/core';
 import { session } from '$lib/session/session.svelte.ts';
 import { t } from '$lib/i18n/index.ts';
 import type { LayoutLoad } from './$types';
 
-/** Every page in (app) needs a signed-in staff user; the others go to /login first. */
+/** Every page in (app) needs a signed-in user; the others go to /login first and come back. */
 export const load: LayoutLoad = async ({ fetch, url }) => {
-  let user;
+  let user: UserDto | null;
   try {
     user = await session.ensure(fetch);
   } catch {

@@ -92,7 +92,10 @@ export class RegionLayers {
     }
     // Draw the outer levels last so that they stay visible over the fills.
     for (const region of [...streets, ...districts]) {
-      const layer = this.#polygon(region, STYLES[region.level === 'STREET' ? 'STREET' : 'DISTRICT']);
+      const layer = this.#polygon(
+        region,
+        STYLES[region.level === 'STREET' ? 'STREET' : 'DISTRICT'],
+      );
       if (!layer) continue;
       layer.addTo(this.#outlineGroup);
       if (this.#communities.size === 0) bounds.extend(layer.getBounds());
@@ -104,11 +107,6 @@ export class RegionLayers {
   destroy(): void {
     this.#abort.abort();
     this.#map.off('moveend', this.#onViewChange);
-  }
-
-  /** Re-bind nothing: tooltips read names when they open. Kept for symmetry with markers. */
-  get communityCount(): number {
-    return this.#communities.size;
   }
 
   async #fetch(level: RegionLevel, parentId?: number): Promise<RegionDto[]> {
@@ -160,10 +158,12 @@ export class RegionLayers {
   };
 
   async #loadGrids(communityIds: number[]): Promise<void> {
-    const ids = communityIds.filter((id) => !this.#gridsLoaded.has(id) && !this.#gridsLoading.has(id));
+    const ids = communityIds.filter(
+      (id) => !this.#gridsLoaded.has(id) && !this.#gridsLoading.has(id),
+    );
     if (ids.length === 0) return;
     for (const id of ids) this.#gridsLoading.add(id);
-    this.#setPending(+ids.length);
+    this.#setPending(ids.length);
     await Promise.all(
       ids.map(async (id) => {
         try {
