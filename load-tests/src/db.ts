@@ -2,8 +2,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { GridIndex, type IndexedGrid } from '@gridline/core';
-import { createPrismaClient, migrate } from '@gridline/db';
-import { isSeeded, seedDemoCity } from '../.dev/fixture.ts';
+import { createPrismaClient, isSeeded, migrate, seedDemoCity } from '@gridline/db';
 import { toAreaGeometry } from './lookup-bench.ts';
 
 /** `user_agent` of the sessions the benchmark creates, so that it can remove them again. */

@@ -165,7 +165,7 @@ export function benchLookups(
   if (sink === -1) console.log('unreachable');
   return {
     name,
-    grids: index.size,
+    grids: grids.length,
     lookups: batches * batchSize,
     batchSize,
     perLookupNs: summarize(perLookupNs),

@@ -17,3 +17,7 @@ export type { RegionNode, RoutingResult } from './regions/region-directory.ts';
 export { findResponsibleUser } from './tickets/escalation-targets.ts';
 export type { TicketRegions } from './tickets/escalation-targets.ts';
 export { migrate, MigrationError } from './migrations/runner.ts';
+export { seedDemoCity, isSeeded, DEMO_VOLUNTEERS } from './seed/seed-demo-city.ts';
+export type { SeedSummary } from './seed/seed-demo-city.ts';
+export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/demo-accounts.ts';
+export type { DemoAccount } from './seed/demo-accounts.ts';

@@ -134,7 +134,9 @@ export function generateDemoCity(data: AnshanData, options: GenerateOptions = {}
   divisions.districts.forEach((district, districtIndex) => {
     const districtCell = districtCells[districtIndex]!;
     const districtSite = districtSites[districtIndex]!;
-    city.districts.push(region(district.code, district.name, 'DISTRICT', city.city.code, districtCell));
+    city.districts.push(
+      region(district.code, district.name, 'DISTRICT', city.city.code, districtCell),
+    );
 
     const streetWeights = district.streets.map((street) =>
       street.communities.reduce((sum, community) => sum + areaWeight(community.name), 0),
@@ -161,7 +163,9 @@ export function generateDemoCity(data: AnshanData, options: GenerateOptions = {}
       communitiesUrbanFirst.forEach((community, communityIndex) => {
         const communityCell = cellsByDistance[communityIndex]!;
         const name = communityName(community.name);
-        city.communities.push(region(community.code, name, 'COMMUNITY', street.code, communityCell));
+        city.communities.push(
+          region(community.code, name, 'COMMUNITY', street.code, communityCell),
+        );
 
         const gridCount = gridCountFor(seed, community.code);
         const gridCells = splitByWeights(

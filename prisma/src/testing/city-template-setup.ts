@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { createPrismaClient } from '../client.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   createDatabase,
   dropDatabase,
@@ -9,7 +10,6 @@ import {
   withAdminClient,
   withDatabase,
 } from '../migrations/postgres.ts';
-import { seedDemoCity } from '../seed/seed-demo-city.ts';
 import { TEMPLATE_DATABASE } from './global-setup.ts';
 
 declare module 'vitest' {
@@ -20,6 +20,7 @@ declare module 'vitest' {
 }
 
 export const CITY_TEMPLATE_DATABASE = 'gridline_test_city';
+const SEED_CLI = new URL('../cli/seed.ts', import.meta.url).pathname;
 
 /** Seeds the demo city once per run into a second template, so each test file clones a ready city in ~0.2 s. */
 export default async function setup(project: TestProject): Promise<void> {
@@ -32,12 +33,11 @@ export default async function setup(project: TestProject): Promise<void> {
   const cityUrl = withDatabase(templateUrl, CITY_TEMPLATE_DATABASE);
   await createDatabase(buildUrl, { template: TEMPLATE_DATABASE });
   try {
-    const prisma = createPrismaClient({ url: buildUrl, max: 4 });
-    try {
-      await seedDemoCity(prisma);
-    } finally {
-      await prisma.$disconnect();
-    }
+    // Vitest's global setup does not resolve workspace packages to their sources,
+    // so the seed runs as its CLI, as a user would run it.
+    await promisify(execFile)('npx', ['tsx', '--conditions=source', SEED_CLI], {
+      env: { ...process.env, DATABASE_URL: buildUrl },
+    });
     await withAdminClient(templateUrl, async (client) => {
       await client.query(`ALTER DATABASE ${quoteIdent(buildName)} ALLOW_CONNECTIONS false`);
       await client.query(`SELECT pg_advisory_lock(hashtext($1))`, [CITY_TEMPLATE_DATABASE]);
