@@ -23,7 +23,8 @@ describe('/dispatch in Chromium', () => {
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {
       // The login page asks /api/me whether a session exists; its 401 is the expected answer.
-      if (message.type() === 'error' && !/status of 401/.test(message.text())) errors.push(message.text());
+      if (message.type() === 'error' && !/status of 401/.test(message.text()))
+        errors.push(message.text());
     });
 
     await page.goto(`${system.baseUrl}/login`);
