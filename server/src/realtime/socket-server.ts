@@ -55,6 +55,11 @@ export function createSocketServer(deps: SocketServerDeps): GridlineIo {
   });
   const pub = deps.redis.duplicate();
   const sub = deps.redis.duplicate();
+  for (const client of [pub, sub]) {
+    client.on('error', (error: Error) =>
+      deps.logger.warn({ err: error }, 'redis (socket adapter) error'),
+    );
+  }
   io.adapter(createAdapter(pub, sub, { key: `${deps.redisPrefix}:sio` }));
 
   io.use(async (socket, next) => {
