@@ -10,3 +10,5 @@ export * from './users.ts';
 export * from './spatial/point-in-polygon.ts';
 export * from './spatial/grid-index.ts';
 export * from './env.ts';
+export * from './lifecycle.ts';
+export * from './rates.ts';

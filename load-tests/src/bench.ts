@@ -448,7 +448,7 @@ async function main(): Promise<number> {
       throw new Error('no grid member has a connected socket; intake skipped');
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     cleanup.add('http agent', async () => agent.destroy());
-    const phase = { port, agent, targets, matcher, drainMs: 10_000, requestTimeoutMs: 10_000 };
+    const phase = { port, agent, targets, matcher, drainMs: 30_000, requestTimeoutMs: 30_000 };
     log(`Warm-up: ${settings.rate}/s for ${settings.warmupSeconds} s…`);
     const warm = await runPhase({
       ...phase,

@@ -1,4 +1,4 @@
 export { createWorkersRuntime } from './runtime.ts';
 export type { WorkersConfig, WorkersRuntime } from './runtime.ts';
-export { escalateOnAcceptDeadline } from './timers/escalation.ts';
+export { escalateOnAcceptDeadline, escalateOnResolveDeadline } from './timers/escalation.ts';
 export { reconcileTimers } from './timers/reconciler.ts';

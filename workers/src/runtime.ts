@@ -16,7 +16,11 @@ import {
   type PrismaClient,
   type TicketChange,
 } from '@gridline/db';
-import { escalateOnAcceptDeadline, type EscalationPorts } from './timers/escalation.ts';
+import {
+  escalateOnAcceptDeadline,
+  escalateOnResolveDeadline,
+  type EscalationPorts,
+} from './timers/escalation.ts';
 import { reconcileTimers } from './timers/reconciler.ts';
 
 export interface WorkersConfig extends CommonEnv {
@@ -88,12 +92,16 @@ export async function createWorkersRuntime(
     TICKET_TIMERS_QUEUE,
     async (job: Job<TicketTimerJob>) => {
       const lateMs = Date.now() - Date.parse(job.data.dueAt);
-      if (job.data.kind !== 'accept-deadline') return { kind: 'ignored' };
-      const outcome = await escalateOnAcceptDeadline(job.data, ports);
-      log.info(
-        { requestId: job.data.requestId, ticketId: job.data.ticketId, lateMs, outcome },
-        'accept deadline',
-      );
+      const handler =
+        job.data.kind === 'accept-deadline'
+          ? escalateOnAcceptDeadline
+          : job.data.kind === 'resolve-deadline'
+            ? escalateOnResolveDeadline
+            : null;
+      if (!handler) return { kind: 'ignored' };
+      const outcome = await handler(job.data, ports);
+      const { requestId, ticketId, kind } = job.data;
+      log.info({ requestId, ticketId, kind, lateMs, outcome }, 'deadline timer');
       return outcome;
     },
     { connection: workerRedis, prefix: bullPrefix, concurrency: config.concurrency },

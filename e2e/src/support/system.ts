@@ -182,3 +182,29 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** The same signed-in user against another server (sessions live in PostgreSQL, so the cookie works on every process). */
+export function sessionAt(
+  session: Pick<Session, 'cookie' | 'user'>,
+  baseUrl: string,
+  openSockets: ClientSocket[] = [],
+): Session {
+  return sessionFor(baseUrl, session.cookie, session.user, openSockets);
+}
+
+/** Like waitFor, for checks that must ask the database or the network. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

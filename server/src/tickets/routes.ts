@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import {
   OPEN_STATUSES,
+  TICKET_ACTIONS,
   TICKET_STATUSES,
   ticketIdParamSchema,
   type TicketStatus,
@@ -47,9 +48,7 @@ const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-const acceptBodySchema = z
-  .strictObject({ version: z.number().int().positive().optional() })
-  .default({});
+const actionSchema = z.enum(TICKET_ACTIONS);
 
 export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketService }): Router {
   const router = Router();
@@ -129,11 +128,11 @@ export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketServi
     });
   });
 
-  router.post('/tickets/:id/accept', async (req, res) => {
+  router.post('/tickets/:id/:action', async (req, res) => {
     const auth = requireAuth(req.auth);
     const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
-    const body = parseOr400(acceptBodySchema, req.body ?? {});
-    res.json({ ticket: await deps.tickets.accept(id, auth, body.version) });
+    const action = parseOr400(actionSchema, req.params.action, 'action');
+    res.json({ ticket: await deps.tickets.act(id, action, auth, req.body) });
   });
 
   return router;

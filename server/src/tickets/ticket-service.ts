@@ -1,12 +1,27 @@
 import { createHash } from 'node:crypto';
 import {
   AWAITING_ACCEPT,
+  REOPEN_WINDOW_DAYS,
+  STAFF_ROLES,
+  TRANSITIONS,
+  actionBodySchemas,
+  canTransition,
   createTicketSchema,
+  deadlinePolicySchema,
   initialDeadlines,
+  mayAct,
+  nextEscalation,
   policyFor,
+  relationsOf,
+  scaledMs,
+  shiftDeadline,
   type Channel,
+  type PriorityPolicy,
+  type TicketAction,
+  type TicketStatus,
   type TicketSummary,
 } from '@gridline/core';
+import type { z } from 'zod';
 import {
   Prisma,
   findResponsibleUser,
@@ -47,6 +62,33 @@ export interface CreateContext {
 export interface HttpReply {
   status: number;
   body: unknown;
+}
+
+/** The union of every action body's fields. */
+interface ActionInput {
+  version?: number;
+  reason?: string;
+  note?: string;
+  rating?: 'GOOD' | 'BAD';
+  comment?: string;
+  assigneeId?: number;
+}
+
+interface PlanContext {
+  ticket: TicketSummary;
+  row: {
+    pendingSince: Date | null;
+    resolvedAt: Date | null;
+    category: { requiresVerification: boolean };
+  };
+  policy: PriorityPolicy;
+  now: Date;
+}
+
+interface Plan {
+  data: Omit<Prisma.TicketUncheckedUpdateManyInput, 'version'>;
+  eventData: Prisma.InputJsonObject;
+  scheduleResolveDeadline?: boolean;
 }
 
 const PUBLIC_CHANNELS: readonly Channel[] = ['WEB', 'APP'];
@@ -172,36 +214,72 @@ export class TicketService {
   }
 
   /** The assignee accepts. 409 when the ticket has moved on since `expectedVersion`. */
-  async accept(
+  accept(ticketId: number, auth: AuthContext, expectedVersion?: number): Promise<TicketSummary> {
+    return this.act(
+      ticketId,
+      'accept',
+      auth,
+      expectedVersion === undefined ? {} : { version: expectedVersion },
+    );
+  }
+
+  /**
+   * Any lifecycle action: checks the body, who may act and whether the state
+   * machine allows it, then one conditional update + event, then pushes and
+   * timers after the commit.
+   */
+  async act(
     ticketId: number,
+    action: TicketAction,
     auth: AuthContext,
-    expectedVersion?: number,
+    rawBody: unknown,
   ): Promise<TicketSummary> {
+    const body = parseOr400(actionBodySchemas[action] as z.ZodType<ActionInput>, rawBody ?? {});
     const ticket = await this.visibleTicket(ticketId, auth);
-    if (ticket.assigneeId !== auth.user.id) {
-      throw new HttpError('FORBIDDEN', 'Only the assignee may accept this ticket');
+    const row = await this.deps.prisma.ticket.findUniqueOrThrow({
+      where: { id: ticketId },
+      select: {
+        reporterUserId: true,
+        pendingSince: true,
+        resolvedAt: true,
+        category: { select: { requiresVerification: true, policy: true } },
+      },
+    });
+    const isStaff = STAFF_ROLES.includes(auth.user.role);
+    const relations = relationsOf({
+      role: auth.user.role,
+      isAssignee: ticket.assigneeId === auth.user.id,
+      inScope: isStaff && canSeeTicket(auth, ticket, row.reporterUserId),
+      isReporter: row.reporterUserId !== null && row.reporterUserId === auth.user.id,
+    });
+    if (!mayAct(action, relations)) {
+      throw new HttpError('FORBIDDEN', `You may not ${action} this ticket`);
     }
-    if (!AWAITING_ACCEPT.includes(ticket.status)) {
-      throw conflict(`Ticket is ${ticket.status}, not awaiting acceptance`, { ticket });
+    if (
+      !canTransition(action, ticket.status) ||
+      (body.version !== undefined && body.version !== ticket.version)
+    ) {
+      throw conflict(`Cannot ${action} a ${ticket.status} ticket at version ${ticket.version}`, {
+        ticket,
+      });
     }
-    const version = expectedVersion ?? ticket.version;
     const now = this.deps.clock.now();
+    const policy = policyFor(deadlinePolicySchema.parse(row.category.policy), ticket.priority);
+    const plan = await this.plan(action, body, { ticket, row, policy, now });
+    const rule = TRANSITIONS[action];
+    const toStatus = (plan.data.status as TicketStatus | undefined) ?? rule.to ?? ticket.status;
     const change = await this.deps.store.transition({
       ticketId,
-      expectedVersion: version,
-      expectedStatuses: AWAITING_ACCEPT,
-      where: { assigneeId: auth.user.id },
-      data: { status: 'ACCEPTED', acceptedAt: now },
+      expectedVersion: ticket.version,
+      expectedStatuses: [ticket.status],
+      data: plan.data,
       events: [
         {
-          type: 'ticket.accepted',
+          type: rule.event,
           actorId: auth.user.id,
           fromStatus: ticket.status,
-          toStatus: 'ACCEPTED',
-          data: {
-            level: ticket.escalationLevel,
-            onTime: ticket.acceptBy === null || now.getTime() <= Date.parse(ticket.acceptBy),
-          },
+          toStatus,
+          data: { action, ...plan.eventData },
         },
       ],
     });
@@ -210,8 +288,191 @@ export class TicketService {
       throw conflict('The ticket has changed; reload it', { ticket: current });
     }
     this.deps.publisher.publish(change);
-    await this.deps.timers.cancel('accept-deadline', ticketId, version);
-    return change.ticket;
+    await this.deps.timers.cancel('accept-deadline', ticketId, ticket.version);
+    const next = change.ticket;
+    if (AWAITING_ACCEPT.includes(next.status) && next.acceptBy) {
+      await this.deps.timers.schedule({
+        kind: 'accept-deadline',
+        ticketId,
+        version: next.version,
+        level: next.escalationLevel,
+        dueAt: next.acceptBy,
+      });
+    }
+    if (plan.scheduleResolveDeadline && next.resolveBy) {
+      await this.deps.timers.schedule({
+        kind: 'resolve-deadline',
+        ticketId,
+        version: next.version,
+        level: next.escalationLevel,
+        dueAt: next.resolveBy,
+      });
+    }
+    return next;
+  }
+
+  private async plan(action: TicketAction, body: ActionInput, context: PlanContext): Promise<Plan> {
+    const { ticket, row, policy, now } = context;
+    const onTime = (deadline: string | null) =>
+      deadline === null || now.getTime() <= Date.parse(deadline);
+    switch (action) {
+      case 'accept':
+        return {
+          data: { status: 'ACCEPTED', acceptedAt: now },
+          eventData: { level: ticket.escalationLevel, onTime: onTime(ticket.acceptBy) },
+          scheduleResolveDeadline: true,
+        };
+      case 'start':
+        return { data: { status: 'IN_PROGRESS' }, eventData: {} };
+      case 'pend':
+        return {
+          data: { status: 'PENDING', pendingSince: now },
+          eventData: { reason: body.reason ?? null },
+        };
+      case 'resume': {
+        const pausedMs = row.pendingSince ? now.getTime() - row.pendingSince.getTime() : 0;
+        const resolveBy = shiftDeadline(
+          ticket.resolveBy ? new Date(ticket.resolveBy) : null,
+          pausedMs,
+        );
+        return {
+          data: { status: 'IN_PROGRESS', pendingSince: null, resolveBy },
+          eventData: { pausedMs, resolveBy: resolveBy?.toISOString() ?? null },
+          scheduleResolveDeadline: true,
+        };
+      }
+      case 'resolve':
+        return {
+          data: { status: 'RESOLVED', resolvedAt: now },
+          eventData: { note: body.note ?? null, onTime: onTime(ticket.resolveBy) },
+        };
+      case 'verify':
+        if (!row.category.requiresVerification) {
+          throw conflict('This category does not need verification; close the ticket instead');
+        }
+        return { data: { status: 'VERIFIED' }, eventData: { note: body.note ?? null } };
+      case 'close':
+        if (ticket.status === 'RESOLVED' && row.category.requiresVerification) {
+          throw conflict('Community staff must verify this ticket before it is closed');
+        }
+        return {
+          data: { status: 'CLOSED', closedAt: now },
+          eventData: { note: body.note ?? null },
+        };
+      case 'reopen': {
+        const resolvedAt = row.resolvedAt?.getTime() ?? 0;
+        if (now.getTime() - resolvedAt > REOPEN_WINDOW_DAYS * 24 * 3600 * 1000) {
+          throw new HttpError(
+            'UNPROCESSABLE',
+            `A ticket can be reopened within ${REOPEN_WINDOW_DAYS} days of resolution`,
+          );
+        }
+        const deadlines = initialDeadlines(policy, now, this.deps.timeScale);
+        const assigneeId = await findResponsibleUser(
+          this.deps.prisma,
+          ticket,
+          0,
+          this.deps.regions().cityId,
+        );
+        return {
+          data: {
+            status: 'REOPENED',
+            assigneeId,
+            escalationLevel: 0,
+            acceptBy: deadlines.acceptBy,
+            resolveBy: deadlines.resolveBy,
+            acceptedAt: null,
+            resolvedAt: null,
+            closedAt: null,
+            overdue: false,
+            reopenCount: { increment: 1 },
+          },
+          eventData: { reason: body.reason ?? null, assigneeId },
+        };
+      }
+      case 'rate':
+        return {
+          data: { rating: body.rating, ratingComment: body.comment ?? null, ratedAt: now },
+          eventData: {
+            action: 'rated',
+            rating: body.rating ?? null,
+            comment: body.comment ?? null,
+          },
+        };
+      case 'assign': {
+        const assigneeId = body.assigneeId!;
+        await this.checkAssignable(assigneeId, ticket);
+        const acceptBy = new Date(
+          now.getTime() + scaledMs(policy.acceptMinutes, this.deps.timeScale),
+        );
+        return {
+          data: { status: 'ASSIGNED', assigneeId, acceptBy, acceptedAt: null },
+          eventData: {
+            assigneeId,
+            previousAssigneeId: ticket.assigneeId,
+            manual: true,
+            note: body.note ?? null,
+          },
+        };
+      }
+      case 'escalate': {
+        const next = nextEscalation(policy, ticket.escalationLevel, now, this.deps.timeScale);
+        if (!next) throw conflict('The ticket is already at the top of the escalation chain');
+        const eventData = {
+          reason: body.reason ?? 'manual',
+          fromLevel: ticket.escalationLevel,
+          toLevel: next.level,
+        };
+        if (!AWAITING_ACCEPT.includes(ticket.status)) {
+          return { data: { escalationLevel: next.level }, eventData };
+        }
+        const assigneeId = await findResponsibleUser(
+          this.deps.prisma,
+          ticket,
+          next.level,
+          this.deps.regions().cityId,
+        );
+        return {
+          data: {
+            escalationLevel: next.level,
+            assigneeId,
+            acceptBy: next.acceptBy,
+            status: assigneeId ? 'ASSIGNED' : ticket.status,
+          },
+          eventData: { ...eventData, assigneeId, previousAssigneeId: ticket.assigneeId },
+        };
+      }
+      case 'cancel':
+        return {
+          data: { status: 'CANCELLED', closedAt: now },
+          eventData: { reason: body.reason ?? null },
+        };
+    }
+  }
+
+  /** A ticket may go to active staff whose home region contains it. */
+  private async checkAssignable(assigneeId: number, ticket: TicketSummary): Promise<void> {
+    const user = await this.deps.prisma.user.findUnique({
+      where: { id: assigneeId },
+      select: { role: true, regionId: true, active: true },
+    });
+    const place = ticket.gridId ?? ticket.communityId;
+    const assignable =
+      user !== null &&
+      user.active &&
+      (user.role === 'GRID_MEMBER' ||
+        user.role === 'COMMUNITY_STAFF' ||
+        user.role === 'DISPATCHER') &&
+      user.regionId !== null &&
+      place !== null &&
+      this.deps.regions().isWithin(place, user.regionId);
+    if (!assignable) {
+      throw new HttpError(
+        'UNPROCESSABLE',
+        'The assignee must be active staff whose region contains the ticket',
+        [{ path: 'assigneeId', message: 'not assignable to this ticket' }],
+      );
+    }
   }
 
   /** The ticket if the caller may see it: 404 for residents and strangers, 403 for staff out of scope. */

@@ -3,6 +3,7 @@ import type { DeadlinePolicy, PriorityPolicy, TicketSummary, TicketTimerJob } fr
 import type { TicketChange, TransitionRequest } from '@gridline/db';
 import {
   escalateOnAcceptDeadline,
+  escalateOnResolveDeadline,
   type EscalationPorts,
   type EscalationTicket,
 } from './escalation.ts';
@@ -38,7 +39,9 @@ function fakePorts(
       ) {
         return null;
       }
+      if (request.where?.overdue === false && ticket.overdue) return null;
       const data = request.data as {
+        overdue?: boolean;
         escalationLevel: number;
         assigneeId: number | null;
         status: typeof ticket.status;
@@ -46,8 +49,9 @@ function fakePorts(
       };
       Object.assign(ticket, {
         escalationLevel: data.escalationLevel,
-        assigneeId: data.assigneeId,
-        status: data.status,
+        ...('assigneeId' in data ? { assigneeId: data.assigneeId } : {}),
+        ...(data.status ? { status: data.status } : {}),
+        ...(data.overdue ? { overdue: true } : {}),
         version: ticket.version + 1,
       });
       const summary = {
@@ -73,6 +77,8 @@ const baseTicket = (): EscalationTicket => ({
   escalationLevel: 0,
   priority: 'NORMAL',
   assigneeId: 401,
+  resolveBy: new Date(NOW.getTime() + 60_000),
+  overdue: false,
   policy,
   gridId: 40,
   communityId: 30,
@@ -138,5 +144,51 @@ describe('escalateOnAcceptDeadline', () => {
     expect(ticket.assigneeId).toBe(801);
     expect(scheduled.map((entry) => entry.level)).toEqual([1, 2, 3]);
     expect((await escalateOnAcceptDeadline(job(ticket), ports)).kind).toBe('stale');
+  });
+
+  describe('escalateOnResolveDeadline', () => {
+    const accepted = (resolveInMs: number): EscalationTicket => ({
+      ...baseTicket(),
+      status: 'IN_PROGRESS',
+      resolveBy: new Date(NOW.getTime() + resolveInMs),
+    });
+    const resolveJob = (ticket: EscalationTicket): TicketTimerJob => ({
+      ...job(ticket),
+      kind: 'resolve-deadline',
+    });
+
+    it('marks an unresolved ticket overdue and raises it a level, keeping the assignee, once', async () => {
+      const ticket = accepted(-1);
+      const { ports, published } = fakePorts(ticket);
+      const timer = resolveJob(ticket);
+      expect(await escalateOnResolveDeadline(timer, ports)).toEqual({
+        kind: 'escalated',
+        level: 1,
+        assigneeId: 401,
+      });
+      expect(ticket).toMatchObject({
+        overdue: true,
+        escalationLevel: 1,
+        assigneeId: 401,
+        status: 'IN_PROGRESS',
+      });
+      expect(await escalateOnResolveDeadline(timer, ports)).toEqual({
+        kind: 'stale',
+        reason: 'already overdue',
+      });
+      expect(published).toHaveLength(1);
+    });
+
+    it('does nothing while pending, after resolution, or when the deadline moved later', async () => {
+      for (const ticket of [
+        { ...accepted(-1), status: 'PENDING' as const },
+        { ...accepted(-1), status: 'RESOLVED' as const },
+        accepted(5_000),
+      ]) {
+        const { ports, published } = fakePorts(ticket);
+        expect((await escalateOnResolveDeadline(resolveJob(ticket), ports)).kind).toBe('stale');
+        expect(published).toHaveLength(0);
+      }
+    });
   });
 });

@@ -1,5 +1,6 @@
 import {
   AWAITING_ACCEPT,
+  MAX_ESCALATION_LEVEL,
   deadlinePolicySchema,
   nextEscalation,
   policyFor,
@@ -17,6 +18,8 @@ export interface EscalationTicket extends TicketRegions {
   escalationLevel: number;
   priority: Priority;
   assigneeId: number | null;
+  resolveBy: Date | null;
+  overdue: boolean;
   /** The category's deadline policy, unparsed. */
   policy: unknown;
 }
@@ -95,4 +98,57 @@ export async function escalateOnAcceptDeadline(
     });
   }
   return { kind: 'escalated', level: next.level, assigneeId };
+}
+
+const EARLY_FIRING_TOLERANCE_MS = 250;
+
+/** Statuses in which the resolve clock runs (pending stops it). */
+const RESOLVE_CLOCK_RUNNING: readonly TicketStatus[] = ['ACCEPTED', 'IN_PROGRESS'];
+
+/**
+ * The resolve-by passed: mark the ticket overdue and raise it one level so the
+ * next level sees it; the assignee keeps it. Acts on the row as it is now, so
+ * any number of firings (old versions, reconciler copies) mark it once.
+ */
+export async function escalateOnResolveDeadline(
+  job: TicketTimerJob,
+  ports: EscalationPorts,
+): Promise<EscalationOutcome> {
+  const row = await ports.loadTicket(job.ticketId);
+  if (!row) return { kind: 'stale', reason: 'ticket gone' };
+  if (!RESOLVE_CLOCK_RUNNING.includes(row.status))
+    return { kind: 'stale', reason: `status ${row.status}` };
+  if (row.overdue) return { kind: 'stale', reason: 'already overdue' };
+  const { resolveBy } = row;
+  // A delayed job may fire a few milliseconds before its due time; a deadline that
+  // moved later (resume after pending) has its own job scheduled at the new time.
+  if (!resolveBy || resolveBy.getTime() > ports.now().getTime() + EARLY_FIRING_TOLERANCE_MS) {
+    return { kind: 'stale', reason: 'deadline moved' };
+  }
+  const level = Math.min(row.escalationLevel + 1, MAX_ESCALATION_LEVEL);
+  const change = await ports.transition({
+    ticketId: row.id,
+    expectedVersion: row.version,
+    expectedStatuses: [row.status],
+    where: { overdue: false },
+    data: { overdue: true, escalationLevel: level },
+    events: [
+      {
+        type: 'ticket.escalated',
+        actorId: null,
+        fromStatus: row.status,
+        toStatus: row.status,
+        data: {
+          reason: 'resolve-deadline',
+          fromLevel: row.escalationLevel,
+          toLevel: level,
+          assigneeId: row.assigneeId,
+          dueAt: resolveBy.toISOString(),
+        },
+      },
+    ],
+  });
+  if (!change) return { kind: 'stale', reason: 'lost the race' };
+  ports.publish(change);
+  return { kind: 'escalated', level, assigneeId: row.assigneeId };
 }

@@ -6,7 +6,8 @@ const PAGE = 2000;
 /**
  * Redis may lose timers (flush, failover, a crash between commit and
  * scheduling). PostgreSQL knows every deadline: re-add the accept-deadline job
- * for each ticket awaiting acceptance. Job ids are deterministic, so adding
+ * for each ticket awaiting acceptance, and the resolve-deadline job for each
+ * accepted ticket whose resolve clock runs. Job ids are deterministic, so adding
  * one that exists is a no-op, and a due one fires at once.
  */
 export async function reconcileTimers(
@@ -22,7 +23,7 @@ export async function reconcileTimers(
       orderBy: { id: 'asc' },
       take: PAGE,
     });
-    if (rows.length === 0) return total;
+    if (rows.length === 0) break;
     await schedule(
       rows.map((row) => ({
         kind: 'accept-deadline',
@@ -30,6 +31,33 @@ export async function reconcileTimers(
         version: row.version,
         level: row.escalationLevel,
         dueAt: (row.acceptBy as Date).toISOString(),
+      })),
+    );
+    total += rows.length;
+    cursor = rows.at(-1)!.id;
+  }
+  // Resolve deadlines of accepted tickets whose clock runs and that are not yet overdue.
+  cursor = 0;
+  for (;;) {
+    const rows = await prisma.ticket.findMany({
+      where: {
+        id: { gt: cursor },
+        status: { in: ['ACCEPTED', 'IN_PROGRESS'] },
+        overdue: false,
+        resolveBy: { not: null },
+      },
+      select: { id: true, version: true, escalationLevel: true, resolveBy: true },
+      orderBy: { id: 'asc' },
+      take: PAGE,
+    });
+    if (rows.length === 0) return total;
+    await schedule(
+      rows.map((row) => ({
+        kind: 'resolve-deadline',
+        ticketId: row.id,
+        version: row.version,
+        level: row.escalationLevel,
+        dueAt: (row.resolveBy as Date).toISOString(),
       })),
     );
     total += rows.length;

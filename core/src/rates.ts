@@ -1,0 +1,278 @@
+/**
+ * The three rates (三率) of DESIGN.md "The closed loop", computed from ticket
+ * timelines (the event log), not from the tickets' current columns.
+ *
+ * Cohort. A report covers the tickets *created* in the period [from, to) and
+ * judges them with everything known at `asOf` (events after `asOf` are
+ * ignored). A ticket created in March and accepted late in April counts as a
+ * late March ticket, so a month's figures settle once its tickets are done.
+ *
+ * Withdrawn. Tickets cancelled or merged into another (CANCELLED or DUPLICATE
+ * at `asOf`, from the events' `toStatus`) are counted in `created` and
+ * `withdrawn` and are otherwise not judged: a merged duplicate is not an
+ * unanswered request.
+ *
+ * Deadlines. "On time" means at or before the deadline; a deadline has
+ * "passed" when it is strictly before `asOf`. An event's own `onTime` flag
+ * (written by the server against the deadline in force at that moment, e.g. an
+ * escalated level's accept-by or a resolve-by moved by pending time) wins;
+ * without it the event's time is compared with the ticket's accept-by /
+ * resolve-by. No deadline means nothing can be late. A ticket PENDING at
+ * `asOf` has its resolve clock stopped: its resolve-by is moved on by the time
+ * it has been pending, as resuming it will do.
+ *
+ * 响应率 response rate = accepted on time / due for acceptance.
+ *   Due: accepted, or not accepted while its accept-by has passed (or, with no
+ *   accept-by left because the escalation chain has ended, after it missed an
+ *   accept deadline). Tickets still inside their accept window are not yet due
+ *   and are left out. Only the first `ticket.accepted` counts; acceptance at
+ *   any escalation level counts, on time against that level's deadline.
+ *
+ * 解决率 resolution rate = resolved on time and never reopened / due for
+ *   resolution. Due: resolved, or its resolve-by has passed. The first
+ *   `ticket.resolved` decides "on time"; a `ticket.reopened` after it means
+ *   the ticket was not really resolved, whatever happens next.
+ *
+ * 满意率 satisfaction rate = GOOD / rated, using each ticket's latest rating
+ *   (an event whose data is `{ action: 'rated', rating: 'GOOD' | 'BAD' }`).
+ *
+ * Every rate is `{ rate, numerator, denominator }`, `rate` null when nothing
+ * is due. Counts: created, withdrawn, accepted, resolved, reopened, rated, and
+ * overdue (resolve-by passed while unresolved at `asOf`: never resolved, or
+ * reopened and not resolved again). Averages: minutes from creation to the
+ * first acceptance / first resolution, over the tickets that got there,
+ * rounded to 0.1 minute.
+ */
+import { z } from 'zod';
+import type { TicketStatus } from './tickets.ts';
+
+/** One event of a ticket's timeline, as the rates need it. */
+export interface RateEvent {
+  /** A TicketEventType; other types are ignored. */
+  type: string;
+  at: Date;
+  data: Readonly<Record<string, unknown>>;
+  toStatus?: TicketStatus | null;
+}
+
+/** A ticket and its timeline, oldest event first (event id order). */
+export interface TicketHistory {
+  ticketId: number;
+  createdAt: Date;
+  /** The current accept-by / resolve-by columns: the fallback for events without `onTime`. */
+  acceptBy: Date | null;
+  resolveBy: Date | null;
+  events: readonly RateEvent[];
+}
+
+export interface RatesPeriod {
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  asOf: Date;
+}
+
+export interface Rate {
+  rate: number | null;
+  numerator: number;
+  denominator: number;
+}
+
+export interface RateCounts {
+  created: number;
+  withdrawn: number;
+  accepted: number;
+  resolved: number;
+  reopened: number;
+  rated: number;
+  overdue: number;
+}
+
+export interface RateAverages {
+  acceptMinutes: number | null;
+  resolveMinutes: number | null;
+}
+
+export interface ThreeRates {
+  response: Rate;
+  resolution: Rate;
+  satisfaction: Rate;
+  counts: RateCounts;
+  averages: RateAverages;
+}
+
+/** `GET /api/stats/rates` answer. */
+export interface RatesReport extends ThreeRates {
+  regionId: number;
+  from: string;
+  to: string;
+  asOf: string;
+}
+
+const WITHDRAWN_STATUSES: readonly string[] = ['CANCELLED', 'DUPLICATE'];
+const MINUTE_MS = 60_000;
+
+export function rateOf(numerator: number, denominator: number): Rate {
+  return { rate: denominator === 0 ? null : numerator / denominator, numerator, denominator };
+}
+
+function onTime(event: RateEvent, deadline: Date | null): boolean {
+  const flag = event.data.onTime;
+  if (typeof flag === 'boolean') return flag;
+  return deadline === null || event.at.getTime() <= deadline.getTime();
+}
+
+function ratingOf(event: RateEvent): 'GOOD' | 'BAD' | null {
+  if (event.data.action !== 'rated') return null;
+  const rating = event.data.rating;
+  return rating === 'GOOD' || rating === 'BAD' ? rating : null;
+}
+
+/** The status at the end of `events` and, when PENDING, since when. */
+function statusAt(events: readonly RateEvent[]): {
+  status: TicketStatus | null;
+  pendingSince: Date | null;
+} {
+  let status: TicketStatus | null = null;
+  let pendingSince: Date | null = null;
+  for (const event of events) {
+    if (event.toStatus === undefined || event.toStatus === null) continue;
+    if (event.toStatus === 'PENDING' && status !== 'PENDING') pendingSince = event.at;
+    if (event.toStatus !== 'PENDING') pendingSince = null;
+    status = event.toStatus;
+  }
+  return { status, pendingSince };
+}
+
+function averageMinutes(durationsMs: readonly number[]): number | null {
+  if (durationsMs.length === 0) return null;
+  const mean = durationsMs.reduce((sum, ms) => sum + ms, 0) / durationsMs.length / MINUTE_MS;
+  return Math.round(mean * 10) / 10;
+}
+
+/** The three rates, counts and averages of the tickets created in [from, to), as of `asOf`. */
+export function computeRates(histories: readonly TicketHistory[], period: RatesPeriod): ThreeRates {
+  const from = period.from.getTime();
+  const to = period.to.getTime();
+  const asOf = period.asOf.getTime();
+  const passed = (deadline: Date | null) => deadline !== null && deadline.getTime() < asOf;
+
+  const counts: RateCounts = {
+    created: 0,
+    withdrawn: 0,
+    accepted: 0,
+    resolved: 0,
+    reopened: 0,
+    rated: 0,
+    overdue: 0,
+  };
+  let acceptedOnTime = 0;
+  let acceptDue = 0;
+  let resolvedOnTime = 0;
+  let resolveDue = 0;
+  let good = 0;
+  const acceptMs: number[] = [];
+  const resolveMs: number[] = [];
+
+  for (const ticket of histories) {
+    const created = ticket.createdAt.getTime();
+    if (created < from || created >= to || created > asOf) continue;
+    counts.created++;
+    const events = ticket.events.filter((event) => event.at.getTime() <= asOf);
+    const { status, pendingSince } = statusAt(events);
+    if (status !== null && WITHDRAWN_STATUSES.includes(status)) {
+      counts.withdrawn++;
+      continue;
+    }
+    const resolveBy =
+      pendingSince === null || ticket.resolveBy === null
+        ? ticket.resolveBy
+        : new Date(ticket.resolveBy.getTime() + (asOf - pendingSince.getTime()));
+
+    // Response.
+    const firstAccept = events.find((event) => event.type === 'ticket.accepted');
+    const missedAcceptDeadline = events.some(
+      (event) => event.type === 'ticket.escalated' && event.data.reason === 'accept-deadline',
+    );
+    if (firstAccept) {
+      counts.accepted++;
+      acceptDue++;
+      if (onTime(firstAccept, ticket.acceptBy)) acceptedOnTime++;
+      acceptMs.push(firstAccept.at.getTime() - created);
+    } else if (ticket.acceptBy === null ? missedAcceptDeadline : passed(ticket.acceptBy)) {
+      acceptDue++;
+    }
+
+    // Resolution.
+    const firstResolveIndex = events.findIndex((event) => event.type === 'ticket.resolved');
+    const firstResolve = events[firstResolveIndex];
+    const reopened = firstResolve
+      ? events.slice(firstResolveIndex + 1).some((event) => event.type === 'ticket.reopened')
+      : false;
+    const lastOutcome = events.findLast(
+      (event) => event.type === 'ticket.resolved' || event.type === 'ticket.reopened',
+    );
+    if (reopened) counts.reopened++;
+    if (firstResolve) {
+      counts.resolved++;
+      resolveDue++;
+      if (!reopened && onTime(firstResolve, resolveBy)) resolvedOnTime++;
+      resolveMs.push(firstResolve.at.getTime() - created);
+    } else if (passed(resolveBy)) {
+      resolveDue++;
+    }
+    if (lastOutcome?.type !== 'ticket.resolved' && passed(resolveBy)) counts.overdue++;
+
+    // Satisfaction.
+    let rating: 'GOOD' | 'BAD' | null = null;
+    for (const event of events) rating = ratingOf(event) ?? rating;
+    if (rating !== null) {
+      counts.rated++;
+      if (rating === 'GOOD') good++;
+    }
+  }
+
+  return {
+    response: rateOf(acceptedOnTime, acceptDue),
+    resolution: rateOf(resolvedOnTime, resolveDue),
+    satisfaction: rateOf(good, counts.rated),
+    counts,
+    averages: {
+      acceptMinutes: averageMinutes(acceptMs),
+      resolveMinutes: averageMinutes(resolveMs),
+    },
+  };
+}
+
+export const MAX_RATES_PERIOD_DAYS = 366;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+
+/** An ISO-8601 datetime with a zone (Z or ±hh:mm). An unencoded `+` arrives as a space; put it back. */
+const zonedDateTime = z.preprocess(
+  (value) =>
+    typeof value === 'string' ? value.replace(/^(\S+T\S+) (\d{2}(:?\d{2})?)$/, '$1+$2') : value,
+  z.iso.datetime({ offset: true }).transform((value) => new Date(value)),
+);
+
+/** Query of `GET /api/stats/rates`. */
+export const ratesQuerySchema = z
+  .strictObject({
+    regionId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+    from: zonedDateTime,
+    to: zonedDateTime,
+  })
+  .superRefine((query, ctx) => {
+    // Zod runs this even when a field failed; judge the span only of two dates.
+    if (!(query.from instanceof Date) || !(query.to instanceof Date)) return;
+    const span = query.to.getTime() - query.from.getTime();
+    if (span <= 0) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: '`to` must be after `from`' });
+    } else if (span > MAX_RATES_PERIOD_DAYS * DAY_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `the period may span at most ${MAX_RATES_PERIOD_DAYS} days`,
+      });
+    }
+  });
+export type RatesQuery = z.infer<typeof ratesQuerySchema>;

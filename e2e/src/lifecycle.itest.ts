@@ -1,0 +1,168 @@
+import { hash } from '@node-rs/argon2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TicketSummary } from '@gridline/core';
+import { DEMO_PASSWORD, startSystem, type Session, type TestSystem } from './support/system.ts';
+
+// TIME_SCALE 3600: WATER_LEAK (high priority) must be accepted within 10 min -> 167 ms,
+// and resolved within 4 h -> 4 s.
+const TIME_SCALE = 3600;
+
+describe('the closed loop', () => {
+  let system: TestSystem;
+  let member: Session;
+  let community: Session;
+  let dispatcher: Session;
+  let resident: Session;
+  let where: { lat: number; lng: number };
+
+  beforeAll(async () => {
+    system = await startSystem({ timeScale: TIME_SCALE });
+    await system.server.prisma.user.create({
+      data: {
+        username: 'resident-wang',
+        displayName: '王女士',
+        role: 'RESIDENT',
+        phone: '13900001111',
+        passwordHash: await hash(DEMO_PASSWORD),
+      },
+    });
+    [member, community, dispatcher, resident] = await Promise.all([
+      system.login('member'),
+      system.login('community'),
+      system.login('dispatcher'),
+      system.login('resident-wang'),
+    ]);
+    const grid = await member.get<{ region: { centroid: { lat: number; lng: number } } }>(
+      `/api/regions/${member.user.regionId}`,
+    );
+    where = grid.body.region.centroid;
+  });
+  afterAll(() => system?.close());
+
+  const report = async (by: Session, categoryCode = 'NOISE', priority = 'LOW') => {
+    const response = await by.post<{ ticket: TicketSummary }>('/api/tickets', {
+      categoryCode,
+      priority,
+      description: '楼道漏水',
+      location: where,
+    });
+    expect(response.status).toBe(201);
+    return response.body.ticket;
+  };
+  const act = (as: Session, ticket: { id: number }, action: string, body: unknown = {}) =>
+    as.post<{ ticket: TicketSummary; error?: { code: string } }>(
+      `/api/tickets/${ticket.id}/${action}`,
+      body,
+    );
+
+  it('walks report -> accept -> start -> pend -> resume -> resolve -> rate -> reopen, with every step on the timeline', async () => {
+    const ticket = await report(resident);
+    expect((await act(member, ticket, 'accept')).body.ticket.status).toBe('ACCEPTED');
+    expect((await act(member, ticket, 'start')).body.ticket.status).toBe('IN_PROGRESS');
+    expect((await act(member, ticket, 'pend', {})).status).toBe(400);
+    const pended = await act(member, ticket, 'pend', { reason: '等待物业提供钥匙' });
+    expect(pended.body.ticket.status).toBe('PENDING');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const resumed = await act(member, ticket, 'resume');
+    expect(resumed.body.ticket.status).toBe('IN_PROGRESS');
+    // The resolve clock stopped while pending: the deadline moved by at least the pause.
+    const moved =
+      Date.parse(resumed.body.ticket.resolveBy!) - Date.parse(pended.body.ticket.resolveBy!);
+    expect(moved).toBeGreaterThanOrEqual(300);
+    expect((await act(resident, ticket, 'resolve', { note: 'x' })).status).toBe(403);
+    const resolved = await act(member, ticket, 'resolve', { note: '已更换阀门' });
+    expect(resolved.body.ticket.status).toBe('RESOLVED');
+    expect((await act(member, ticket, 'rate', { rating: 'GOOD' })).status).toBe(403);
+    const rated = await act(resident, ticket, 'rate', { rating: 'BAD', comment: '还在漏' });
+    expect(rated.status).toBe(200);
+    const reopened = await act(resident, ticket, 'reopen', { reason: '问题没有解决' });
+    expect(reopened.body.ticket).toMatchObject({
+      status: 'REOPENED',
+      assigneeId: member.user.id,
+      escalationLevel: 0,
+    });
+
+    const detail = await dispatcher.get<{
+      timeline: Array<{ type: string; data: { action?: string } }>;
+    }>(`/api/tickets/${ticket.id}`);
+    expect(detail.body.timeline.map((event) => event.data.action ?? event.type)).toEqual([
+      'ticket.created',
+      'ticket.assigned',
+      'accept',
+      'start',
+      'pend',
+      'resume',
+      'resolve',
+      'rated',
+      'reopen',
+    ]);
+  });
+
+  it('needs community verification before closing where the category says so', async () => {
+    const ticket = await report(resident, 'ROAD_DAMAGE');
+    await act(member, ticket, 'accept');
+    await act(member, ticket, 'resolve', { note: '已修补' });
+    const early = await act(community, ticket, 'close');
+    expect(early.status).toBe(409);
+    expect((await act(member, ticket, 'verify')).status).toBe(403);
+    expect((await act(community, ticket, 'verify', { note: '现场核实' })).body.ticket.status).toBe(
+      'VERIFIED',
+    );
+    expect((await act(community, ticket, 'close')).body.ticket.status).toBe('CLOSED');
+  });
+
+  it('answers a stale version or a moved-on state with 409, and lets dispatchers reassign and cancel', async () => {
+    const ticket = await report(resident);
+    expect((await act(member, ticket, 'accept', { version: ticket.version + 5 })).status).toBe(409);
+    const prisma = system.server.prisma;
+    const grid = await prisma.region.findUniqueOrThrow({ where: { id: member.user.regionId! } });
+    // A grid member of a sibling grid does not cover this ticket; the community's staff does.
+    const farAway = await prisma.user.findFirstOrThrow({
+      where: { role: 'GRID_MEMBER', region: { parentId: grid.parentId, id: { not: grid.id } } },
+    });
+    expect((await act(dispatcher, ticket, 'assign', { assigneeId: farAway.id })).status).toBe(422);
+    const reassigned = await act(dispatcher, ticket, 'assign', { assigneeId: community.user.id });
+    expect(reassigned.body.ticket).toMatchObject({
+      status: 'ASSIGNED',
+      assigneeId: community.user.id,
+    });
+    expect((await act(member, ticket, 'accept')).status).toBe(403);
+    expect((await act(community, ticket, 'cancel', { reason: '重复' })).status).toBe(403);
+    expect(
+      (await act(dispatcher, ticket, 'cancel', { reason: '居民撤回' })).body.ticket.status,
+    ).toBe('CANCELLED');
+    expect((await act(dispatcher, ticket, 'cancel', { reason: '再次' })).status).toBe(409);
+    expect((await act(dispatcher, { id: 999_999 }, 'cancel', { reason: 'x' })).status).toBe(404);
+    expect((await act(dispatcher, ticket, 'fly')).status).toBe(400);
+  });
+
+  it('marks an accepted ticket overdue and escalates it when resolve-by passes', async () => {
+    const ticket = await report(resident, 'WATER_LEAK', 'HIGH');
+    const accepted = await act(member, ticket, 'accept');
+    expect(accepted.status).toBe(200);
+    const due = Date.parse(accepted.body.ticket.resolveBy!);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+    const deadline = Date.now() + 5000;
+    let overdue = false;
+    while (!overdue && Date.now() < deadline) {
+      const current = await system.server.prisma.ticket.findUniqueOrThrow({
+        where: { id: ticket.id },
+      });
+      overdue = current.overdue;
+      if (!overdue) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(overdue).toBe(true);
+    const escalations = await system.server.prisma.ticketEvent.findMany({
+      where: { ticketId: ticket.id, type: 'ticket.escalated' },
+    });
+    expect(escalations.map((event) => (event.payload as { reason: string }).reason)).toEqual([
+      'resolve-deadline',
+    ]);
+    const after = await system.server.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
+    expect(after).toMatchObject({
+      status: 'ACCEPTED',
+      assigneeId: member.user.id,
+      escalationLevel: 1,
+    });
+  });
+});
