@@ -77,7 +77,7 @@ describe('GET /api/stats/rates against the real services', () => {
     query: Record<string, string | number>,
   ): Promise<{ status: number; body: RatesReport & { error?: { code: string } } }> {
     const params = new URLSearchParams(
-      Object.entries(query).map(([key, value]) => [key, String(value)]),
+      Object.entries(query).map(([key, value]): [string, string] => [key, String(value)]),
     );
     const response = await fetch(`${system.baseUrl}/api/stats/rates?${params.toString()}`, {
       headers: session ? { cookie: session.cookie } : {},
@@ -412,7 +412,7 @@ describe('GET /api/stats/rates against the real services', () => {
   });
 
   it('answers 400 for a bad query', async () => {
-    const bad = [
+    const bad: Record<string, string>[] = [
       { from: period.to, to: period.from },
       { from: period.from, to: period.from },
       { from: '2026-11-01T00:00:00', to: '2026-11-02T00:00:00' },

@@ -6,7 +6,8 @@ export type * from './generated/prisma/models.ts';
 export { TicketStore } from './tickets/ticket-store.ts';
 export type {
   NewTicketEvent,
-  StoredIdempotency,
+  NewIdempotency,
+  NewTicket,
   TicketChange,
   TransitionRequest,
 } from './tickets/ticket-store.ts';

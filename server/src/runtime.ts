@@ -37,6 +37,7 @@ import { TicketService } from './tickets/ticket-service.ts';
 import { ticketsRouter } from './tickets/routes.ts';
 import { configRouter } from './health/config-route.ts';
 import { Metrics } from './infra/metrics.ts';
+import { statsRouter } from './stats/routes.ts';
 
 export interface ServerRuntime {
   httpServer: HttpServer;
@@ -144,6 +145,7 @@ export async function createServerRuntime(
       categoriesRouter({ categories }),
       ticketsRouter({ prisma, tickets }),
       eventsRouter({ store }),
+      statsRouter({ prisma, regions }),
     ],
     web: await loadWebHandler(config.webHandlerPath, log),
     onRequestDone: (route, method, status, seconds) =>

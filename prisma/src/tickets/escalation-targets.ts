@@ -20,16 +20,15 @@ export async function findResponsibleUser(
   cityId: number | null,
 ): Promise<number | null> {
   if (level === 0 && regions.gridId !== null) {
-    const assignment = await prisma.gridAssignment.findUnique({
-      where: { gridId: regions.gridId },
-      select: {
-        member: { select: { id: true, onDuty: true, active: true } },
-        backup: { select: { id: true, onDuty: true, active: true } },
-      },
-    });
-    for (const person of [assignment?.member, assignment?.backup]) {
-      if (person && person.onDuty && person.active) return person.id;
-    }
+    // One round trip on the intake path: the member if on duty, else the backup.
+    const [found] = await prisma.$queryRaw<Array<{ id: number | null }>>`
+      SELECT COALESCE(
+        (SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.member_id
+          WHERE g.grid_id = ${regions.gridId} AND u.on_duty AND u.active),
+        (SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.backup_id
+          WHERE g.grid_id = ${regions.gridId} AND u.on_duty AND u.active)
+      ) AS id`;
+    if (found?.id) return found.id;
   }
   const targets: Array<[Role, number | null]> = [
     ['COMMUNITY_STAFF', regions.communityId],

@@ -1,4 +1,6 @@
 import type {
+  Channel,
+  Priority,
   TicketEventPayload,
   TicketEventType,
   TicketStatus,
@@ -25,13 +27,128 @@ export interface NewTicketEvent {
   data?: Prisma.InputJsonObject;
 }
 
-export interface StoredIdempotency {
+export interface NewIdempotency {
   scope: string;
   key: string;
   requestHash: string;
-  /** Builds the stored response from the created ticket. */
-  response: (ticket: TicketSummary) => { status: number; body: Prisma.InputJsonObject };
+  /** Stored with the ticket's id added as `ticketId`; replayed for the same key and body. */
+  response: Prisma.InputJsonObject;
 }
+
+export interface NewTicket {
+  code: string;
+  trackingTokenHash: string;
+  channel: Channel;
+  categoryId: number;
+  categoryCode: string;
+  priority: Priority;
+  status: TicketStatus;
+  description: string;
+  address: string | null;
+  lat: number;
+  lng: number;
+  gridId: number | null;
+  communityId: number | null;
+  streetId: number | null;
+  districtId: number | null;
+  outsideGrid: boolean;
+  assigneeId: number | null;
+  acceptBy: Date | null;
+  resolveBy: Date | null;
+  reporterUserId: number | null;
+  reporterName: string | null;
+  reporterPhone: string | null;
+  createdAt: Date;
+}
+
+interface RawTicket {
+  id: number;
+  code: string;
+  status: TicketStatus;
+  priority: Priority;
+  channel: Channel;
+  lat: number;
+  lng: number;
+  address: string | null;
+  grid_id: number | null;
+  community_id: number | null;
+  street_id: number | null;
+  district_id: number | null;
+  assignee_id: number | null;
+  escalation_level: number;
+  accept_by: string | null;
+  resolve_by: string | null;
+  overdue: boolean;
+  outside_grid: boolean;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface RawEvent {
+  id: number;
+  type: string;
+  actor_id: number | null;
+  from_status: TicketStatus | null;
+  to_status: TicketStatus | null;
+  payload: Prisma.JsonValue;
+  created_at: string;
+}
+
+const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
+
+function rawToSummary(row: RawTicket, categoryCode: string): TicketSummary {
+  return {
+    id: row.id,
+    code: row.code,
+    status: row.status,
+    categoryCode,
+    priority: row.priority,
+    channel: row.channel,
+    location: { lat: row.lat, lng: row.lng },
+    address: row.address,
+    gridId: row.grid_id,
+    communityId: row.community_id,
+    streetId: row.street_id,
+    districtId: row.district_id,
+    assigneeId: row.assignee_id,
+    escalationLevel: row.escalation_level,
+    acceptBy: iso(row.accept_by),
+    resolveBy: iso(row.resolve_by),
+    overdue: row.overdue,
+    outsideGrid: row.outside_grid,
+    version: row.version,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+  };
+}
+
+const CREATE_TICKET_SQL = `
+WITH t AS (
+  INSERT INTO tickets (code, tracking_token_hash, channel, category_id, priority, status, description,
+    address, lat, lng, grid_id, community_id, street_id, district_id, outside_grid, assignee_id,
+    accept_by, resolve_by, reporter_user_id, reporter_name, reporter_phone, created_at, updated_at)
+  VALUES ($1, $2, $3::"Channel", $4, $5::"Priority", $6::"TicketStatus", $7, $8, $9, $10, $11, $12,
+    $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)
+  RETURNING *
+), idempotency AS (
+  INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
+  SELECT $23, $24, $25, 201, $26::jsonb || jsonb_build_object('ticketId', t.id)
+  FROM t WHERE $23::text IS NOT NULL
+), event_order AS (
+  SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK})
+), e AS (
+  INSERT INTO ticket_events (ticket_id, type, actor_id, from_status, to_status, payload, created_at)
+  SELECT t.id, ev.type, ev.actor_id, ev.from_status::"TicketStatus", ev.to_status::"TicketStatus",
+    ev.payload, $22
+  FROM t, event_order,
+    jsonb_to_recordset($27::jsonb) AS ev(ord int, type text, actor_id int, from_status text,
+      to_status text, payload jsonb)
+  ORDER BY ev.ord
+  RETURNING id, type, actor_id, from_status, to_status, payload, created_at
+)
+SELECT (SELECT row_to_json(t) FROM t) AS ticket,
+  (SELECT json_agg(e ORDER BY e.id) FROM e) AS events`;
 
 export interface TicketChange {
   ticket: TicketSummary;
@@ -51,30 +168,77 @@ export interface TransitionRequest {
 export class TicketStore {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Inserts a ticket, its first events and (optionally) the idempotency record in one transaction. */
+  /**
+   * Inserts a ticket, its first events and (optionally) the idempotency record
+   * in one SQL statement, so the whole write is one round trip and the event
+   * lock is held only for that statement and its commit.
+   */
   async create(
-    data: Prisma.TicketUncheckedCreateInput,
+    ticket: NewTicket,
     events: NewTicketEvent[],
-    idempotency?: StoredIdempotency,
+    idempotency?: NewIdempotency,
   ): Promise<TicketChange> {
-    return this.prisma.$transaction(async (tx) => {
-      const row = await tx.ticket.create({ data, include: withCategory });
-      const ticket = toTicketSummary(row);
-      if (idempotency) {
-        const { status, body } = idempotency.response(ticket);
-        await tx.idempotencyKey.create({
-          data: {
-            scope: idempotency.scope,
-            key: idempotency.key,
-            requestHash: idempotency.requestHash,
-            status,
-            response: body,
+    const rows = await this.prisma.$queryRawUnsafe<
+      Array<{ ticket: RawTicket; events: RawEvent[] }>
+    >(
+      CREATE_TICKET_SQL,
+      ticket.code,
+      ticket.trackingTokenHash,
+      ticket.channel,
+      ticket.categoryId,
+      ticket.priority,
+      ticket.status,
+      ticket.description,
+      ticket.address,
+      ticket.lat,
+      ticket.lng,
+      ticket.gridId,
+      ticket.communityId,
+      ticket.streetId,
+      ticket.districtId,
+      ticket.outsideGrid,
+      ticket.assigneeId,
+      ticket.acceptBy,
+      ticket.resolveBy,
+      ticket.reporterUserId,
+      ticket.reporterName,
+      ticket.reporterPhone,
+      ticket.createdAt,
+      idempotency?.scope ?? null,
+      idempotency?.key ?? null,
+      idempotency?.requestHash ?? null,
+      JSON.stringify(idempotency?.response ?? null),
+      JSON.stringify(
+        events.map((event, ord) => ({
+          ord,
+          type: event.type,
+          actor_id: event.actorId,
+          from_status: event.fromStatus,
+          to_status: event.toStatus,
+          payload: event.data ?? {},
+        })),
+      ),
+    );
+    const row = rows[0]!;
+    const summary = rawToSummary(row.ticket, ticket.categoryCode);
+    return {
+      ticket: summary,
+      events: row.events.map((event) =>
+        toEventPayload(
+          {
+            id: event.id,
+            ticketId: summary.id,
+            type: event.type,
+            actorId: event.actor_id,
+            fromStatus: event.from_status,
+            toStatus: event.to_status,
+            payload: event.payload,
+            createdAt: new Date(event.created_at),
           },
-        });
-      }
-      const stored = await appendEvents(tx, row.id, events);
-      return { ticket, events: stored.map((event) => toEventPayload(event, ticket)) };
-    });
+          summary,
+        ),
+      ),
+    };
   }
 
   /**

@@ -21,7 +21,7 @@ import {
   type TicketStatus,
   type TicketSummary,
 } from '@gridline/core';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   Prisma,
   findResponsibleUser,
@@ -91,6 +91,8 @@ interface Plan {
   scheduleResolveDeadline?: boolean;
 }
 
+const storedCreateSchema = z.object({ ticketId: z.number().int(), trackingToken: z.string() });
+
 const PUBLIC_CHANNELS: readonly Channel[] = ['WEB', 'APP'];
 const STAFF_CHANNELS: readonly Channel[] = ['WEB', 'APP', 'HOTLINE', 'PATROL'];
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
@@ -150,6 +152,7 @@ export class TicketService {
           trackingTokenHash: tracking.hash,
           channel,
           categoryId: category.id,
+          categoryCode: category.code,
           priority,
           status,
           description: input.description,
@@ -180,16 +183,10 @@ export class TicketService {
                 },
               ]),
         ],
-        idempotency && {
-          ...idempotency,
-          response: (ticket) => ({
-            status: 201,
-            body: { ticket, trackingToken: tracking.token } as unknown as Prisma.InputJsonObject,
-          }),
-        },
+        idempotency && { ...idempotency, response: { trackingToken: tracking.token } },
       ),
     ).catch(async (error: unknown) => {
-      if (idempotency && isUniqueViolation(error, 'idempotency_keys')) {
+      if (idempotency && isUniqueViolation(error, 'idempotency_keys_pkey')) {
         const replay = await this.replay(
           idempotency.scope,
           idempotency.key,
@@ -504,6 +501,7 @@ export class TicketService {
     };
   }
 
+  /** The same ticket and tracking token as the first response (the ticket as it is now). */
   private async replay(scope: string, key: string, requestHash: string): Promise<HttpReply | null> {
     const existing = await this.deps.idempotency.find(scope, key);
     if (!existing) return null;
@@ -513,7 +511,10 @@ export class TicketService {
         'This Idempotency-Key was used with a different body',
       );
     }
-    return { status: existing.status, body: existing.response };
+    const stored = storedCreateSchema.parse(existing.response);
+    const ticket = await this.deps.store.findSummary(stored.ticketId);
+    if (!ticket) throw notFound('Ticket');
+    return { status: existing.status, body: { ticket, trackingToken: stored.trackingToken } };
   }
 
   private async withUniqueCode<T>(now: Date, attempt: (code: string) => Promise<T>): Promise<T> {
@@ -521,18 +522,23 @@ export class TicketService {
       try {
         return await attempt(newTicketCode(now));
       } catch (error) {
-        if (tries < 3 && isUniqueViolation(error, 'tickets')) continue;
+        if (tries < 3 && isUniqueViolation(error, 'tickets_code_key')) continue;
         throw error;
       }
     }
   }
 }
 
-function isUniqueViolation(error: unknown, table: string): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError) || error.code !== 'P2002')
-    return false;
-  const meta = JSON.stringify(error.meta ?? {});
-  return meta.includes(table) || (table === 'tickets' && meta.includes('code'));
+/** A unique violation of `constraint` (raw SQL reports it by name in the message). */
+function isUniqueViolation(
+  error: unknown,
+  constraint: 'tickets_code_key' | 'idempotency_keys_pkey',
+): boolean {
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError &&
+    error.message.includes('23505') &&
+    error.message.includes(constraint)
+  );
 }
 
 /** JSON with object keys sorted, so the same body always hashes the same. */
