@@ -165,4 +165,85 @@ describe('the closed loop', () => {
       escalationLevel: 1,
     });
   });
+
+  it('accepts a patrol report on creation, for grid members only', async () => {
+    const patrol = await member.post<{ ticket: TicketSummary }>('/api/tickets', {
+      categoryCode: 'GARBAGE',
+      channel: 'PATROL',
+      description: '巡查发现垃圾堆放',
+      location: where,
+    });
+    expect(patrol.status).toBe(201);
+    expect(patrol.body.ticket).toMatchObject({ status: 'ACCEPTED', assigneeId: member.user.id });
+    const job = await system.workers!.queue.getJob(
+      `resolve-deadline-${patrol.body.ticket.id}-${patrol.body.ticket.version}`,
+    );
+    expect(job?.data.kind).toBe('resolve-deadline');
+    const notMine = await community.post('/api/tickets', {
+      categoryCode: 'GARBAGE',
+      channel: 'PATROL',
+      description: '巡查',
+      location: where,
+    });
+    expect(notMine.status).toBe(403);
+  });
+
+  it('offers open tickets of the same category within 150 m as likely duplicates', async () => {
+    const first = await report(resident, 'STREET_LIGHT');
+    const near = { lat: where.lat + 0.0005, lng: where.lng };
+    const second = await resident.post<{
+      likelyDuplicates: Array<{ id: number; distanceM: number }>;
+    }>('/api/tickets', { categoryCode: 'STREET_LIGHT', description: '路灯不亮', location: near });
+    expect(second.body.likelyDuplicates.map((candidate) => candidate.id)).toContain(first.id);
+    const distance = second.body.likelyDuplicates.find(
+      (candidate) => candidate.id === first.id,
+    )!.distanceM;
+    expect(distance).toBeGreaterThan(40);
+    expect(distance).toBeLessThan(70);
+    const far = await fetch(
+      `${system.baseUrl}/api/tickets/duplicates?categoryCode=STREET_LIGHT&lat=${where.lat + 0.01}&lng=${where.lng}`,
+    );
+    expect(((await far.json()) as { duplicates: unknown[] }).duplicates).toEqual([]);
+    const otherCategory = await fetch(
+      `${system.baseUrl}/api/tickets/duplicates?categoryCode=GARBAGE&lat=${where.lat}&lng=${where.lng}`,
+    );
+    const ids = (
+      (await otherCategory.json()) as { duplicates: Array<{ id: number }> }
+    ).duplicates.map((d) => d.id);
+    expect(ids).not.toContain(first.id);
+    const bad = await fetch(
+      `${system.baseUrl}/api/tickets/duplicates?categoryCode=STREET_LIGHT&lat=200&lng=1`,
+    );
+    expect(bad.status).toBe(400);
+  });
+
+  it("shows the caller's phone to those who call back and masks it for the others", async () => {
+    const created = (await (
+      await fetch(`${system.baseUrl}/api/tickets`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          categoryCode: 'NOISE',
+          description: '电话反映噪音',
+          location: where,
+          reporter: { name: '李先生', phone: '13812345678' },
+        }),
+      })
+    ).json()) as { ticket: TicketSummary };
+    const reassigned = await act(dispatcher, created.ticket, 'assign', {
+      assigneeId: community.user.id,
+    });
+    expect(reassigned.status).toBe(200);
+    type Detail = { ticket: { reporter: { name: string; phone: string } } };
+    expect(
+      (await dispatcher.get<Detail>(`/api/tickets/${created.ticket.id}`)).body.ticket.reporter
+        .phone,
+    ).toBe('13812345678');
+    expect(
+      (await member.get<Detail>(`/api/tickets/${created.ticket.id}`)).body.ticket.reporter,
+    ).toEqual({
+      name: '李先生',
+      phone: '138****5678',
+    });
+  });
 });

@@ -6,6 +6,7 @@ export type * from './generated/prisma/models.ts';
 export { TicketStore } from './tickets/ticket-store.ts';
 export type {
   NewTicketEvent,
+  LikelyDuplicate,
   NewIdempotency,
   NewTicket,
   TicketChange,

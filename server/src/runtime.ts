@@ -143,7 +143,7 @@ export async function createServerRuntime(
       configRouter({ tileUrl: config.tileUrl, timeScale: config.timeScale }),
       regionsRouter({ prisma, regions }),
       categoriesRouter({ categories }),
-      ticketsRouter({ prisma, tickets }),
+      ticketsRouter({ prisma, store, categories, tickets }),
       eventsRouter({ store }),
       statsRouter({ prisma, regions }),
     ],

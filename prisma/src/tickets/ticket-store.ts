@@ -1,4 +1,6 @@
+import { OPEN_STATUSES, distanceMetres } from '@gridline/core';
 import type {
+  LatLng,
   Channel,
   Priority,
   TicketEventPayload,
@@ -10,6 +12,17 @@ import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import { toEventPayload, toTicketSummary, withCategory } from './ticket-summary.ts';
 
 type Tx = Prisma.TransactionClient;
+
+export const DUPLICATE_RADIUS_M = 150;
+export const DUPLICATE_WINDOW_HOURS = 48;
+
+export interface LikelyDuplicate {
+  id: number;
+  code: string;
+  status: TicketStatus;
+  createdAt: string;
+  distanceM: number;
+}
 
 /**
  * Event ids must become visible in id order, or a client catching up with
@@ -55,6 +68,7 @@ export interface NewTicket {
   assigneeId: number | null;
   acceptBy: Date | null;
   resolveBy: Date | null;
+  acceptedAt: Date | null;
   reporterUserId: number | null;
   reporterName: string | null;
   reporterPhone: string | null;
@@ -127,9 +141,10 @@ const CREATE_TICKET_SQL = `
 WITH t AS (
   INSERT INTO tickets (code, tracking_token_hash, channel, category_id, priority, status, description,
     address, lat, lng, grid_id, community_id, street_id, district_id, outside_grid, assignee_id,
-    accept_by, resolve_by, reporter_user_id, reporter_name, reporter_phone, created_at, updated_at)
+    accept_by, resolve_by, reporter_user_id, reporter_name, reporter_phone, created_at, updated_at,
+    accepted_at)
   VALUES ($1, $2, $3::"Channel", $4, $5::"Priority", $6::"TicketStatus", $7, $8, $9, $10, $11, $12,
-    $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)
+    $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $28)
   RETURNING *
 ), idempotency AS (
   INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
@@ -218,6 +233,7 @@ export class TicketStore {
           payload: event.data ?? {},
         })),
       ),
+      ticket.acceptedAt,
     );
     const row = rows[0]!;
     const summary = rawToSummary(row.ticket, ticket.categoryCode);
@@ -266,6 +282,44 @@ export class TicketStore {
       const stored = await appendEvents(tx, row.id, request.events);
       return { ticket, events: stored.map((event) => toEventPayload(event, ticket)) };
     });
+  }
+
+  /**
+   * Open tickets of the same category near a point, reported recently: what a
+   * new report most likely duplicates. A bounding box narrows the rows, the
+   * great-circle distance decides.
+   */
+  async findLikelyDuplicates(
+    categoryId: number,
+    point: LatLng,
+    now: Date,
+    radiusM = DUPLICATE_RADIUS_M,
+    withinHours = DUPLICATE_WINDOW_HOURS,
+  ): Promise<LikelyDuplicate[]> {
+    const dLat = radiusM / 111_320;
+    const dLng = radiusM / (111_320 * Math.cos((point.lat * Math.PI) / 180));
+    const rows = await this.prisma.ticket.findMany({
+      where: {
+        categoryId,
+        status: { in: [...OPEN_STATUSES] },
+        createdAt: { gte: new Date(now.getTime() - withinHours * 3_600_000) },
+        lat: { gte: point.lat - dLat, lte: point.lat + dLat },
+        lng: { gte: point.lng - dLng, lte: point.lng + dLng },
+      },
+      select: { id: true, code: true, status: true, lat: true, lng: true, createdAt: true },
+      take: 50,
+    });
+    return rows
+      .map((row) => ({
+        id: row.id,
+        code: row.code,
+        status: row.status,
+        createdAt: row.createdAt.toISOString(),
+        distanceM: Math.round(distanceMetres(point, { lat: row.lat, lng: row.lng })),
+      }))
+      .filter((candidate) => candidate.distanceM <= radiusM)
+      .sort((a, b) => a.distanceM - b.distanceM)
+      .slice(0, 5);
   }
 
   async findSummary(ticketId: number): Promise<TicketSummary | null> {

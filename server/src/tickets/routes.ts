@@ -4,6 +4,7 @@ import {
   OPEN_STATUSES,
   TICKET_ACTIONS,
   TICKET_STATUSES,
+  maskPhone,
   ticketIdParamSchema,
   type TicketStatus,
 } from '@gridline/core';
@@ -13,8 +14,10 @@ import {
   withCategory,
   type Prisma,
   type PrismaClient,
+  type TicketStore,
 } from '@gridline/db';
-import { parseOr400 } from '../http/errors.ts';
+import { HttpError, parseOr400 } from '../http/errors.ts';
+import type { CategoryCatalog } from './ports.ts';
 import { requireAuth, requireStaff } from '../auth/middleware.ts';
 import { ticketScope } from '../auth/scope.ts';
 import type { TicketService } from './ticket-service.ts';
@@ -49,8 +52,18 @@ const listQuerySchema = z.strictObject({
 });
 
 const actionSchema = z.enum(TICKET_ACTIONS);
+const duplicatesQuerySchema = z.strictObject({
+  categoryCode: z.string().min(1).max(64),
+  lat: z.coerce.number().min(-90).max(90),
+  lng: z.coerce.number().min(-180).max(180),
+});
 
-export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketService }): Router {
+export function ticketsRouter(deps: {
+  prisma: PrismaClient;
+  store: TicketStore;
+  categories: CategoryCatalog;
+  tickets: TicketService;
+}): Router {
   const router = Router();
 
   router.post('/tickets', async (req, res) => {
@@ -107,6 +120,19 @@ export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketServi
     });
   });
 
+  // Public: what a new report near this point most likely duplicates (no personal data).
+  router.get('/tickets/duplicates', async (req, res) => {
+    const query = parseOr400(duplicatesQuerySchema, req.query, 'query');
+    const category = await deps.categories.byCode(query.categoryCode);
+    if (!category) throw new HttpError('UNPROCESSABLE', `Unknown category "${query.categoryCode}"`);
+    const duplicates = await deps.store.findLikelyDuplicates(
+      category.id,
+      { lat: query.lat, lng: query.lng },
+      new Date(),
+    );
+    res.json({ duplicates });
+  });
+
   router.get('/tickets/:id', async (req, res) => {
     const auth = requireAuth(req.auth);
     const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
@@ -117,10 +143,20 @@ export function ticketsRouter(deps: { prisma: PrismaClient; tickets: TicketServi
     });
     const row = await deps.prisma.ticket.findUniqueOrThrow({
       where: { id },
-      select: { description: true },
+      select: { description: true, reporterName: true, reporterPhone: true },
     });
+    // Those who may call the reporter back see the number; everyone else a masked one.
+    const mayCall =
+      ticket.assigneeId === auth.user.id ||
+      auth.user.role === 'COMMUNITY_STAFF' ||
+      auth.user.role === 'DISPATCHER' ||
+      auth.user.role === 'ADMIN';
+    const reporter = {
+      name: row.reporterName,
+      phone: row.reporterPhone && (mayCall ? row.reporterPhone : maskPhone(row.reporterPhone)),
+    };
     res.json({
-      ticket: { ...ticket, description: row.description },
+      ticket: { ...ticket, description: row.description, reporter },
       timeline: events.map((event) => {
         const { ticket: _ticket, ...rest } = toEventPayload(event, ticket);
         return rest;

@@ -139,11 +139,23 @@ export class TicketService {
       now,
       this.deps.timeScale,
     );
-    const assigneeId = await findResponsibleUser(this.deps.prisma, chain, 0, directory.cityId);
+    // On patrol a grid member reports what they found: it is theirs, accepted on creation.
+    const patrol = channel === 'PATROL';
+    if (patrol && context.auth?.user.role !== 'GRID_MEMBER') {
+      throw new HttpError('FORBIDDEN', 'Only grid members report on patrol');
+    }
+    const assigneeId = patrol
+      ? context.auth!.user.id
+      : await findResponsibleUser(this.deps.prisma, chain, 0, directory.cityId);
+    const likelyDuplicates = await this.deps.store.findLikelyDuplicates(
+      category.id,
+      input.location,
+      now,
+    );
     const tracking = newTrackingToken();
     const reporterUserId = context.auth?.user.role === 'RESIDENT' ? context.auth.user.id : null;
     const actorId = context.auth?.user.id ?? null;
-    const status = assigneeId === null ? 'NEW' : 'ASSIGNED';
+    const status = patrol ? 'ACCEPTED' : assigneeId === null ? 'NEW' : 'ASSIGNED';
 
     const change = await this.withUniqueCode(now, (code) =>
       this.deps.store.create(
@@ -164,6 +176,7 @@ export class TicketService {
           assigneeId,
           acceptBy: deadlines.acceptBy,
           resolveBy: deadlines.resolveBy,
+          acceptedAt: patrol ? now : null,
           reporterUserId,
           reporterName: input.reporter?.name ?? null,
           reporterPhone: input.reporter?.phone ?? null,
@@ -179,9 +192,20 @@ export class TicketService {
                   actorId: null,
                   fromStatus: 'NEW' as const,
                   toStatus: 'ASSIGNED' as const,
-                  data: { assigneeId, level: 0, automatic: true },
+                  data: { assigneeId, level: 0, automatic: !patrol },
                 },
               ]),
+          ...(patrol
+            ? [
+                {
+                  type: 'ticket.accepted' as const,
+                  actorId,
+                  fromStatus: 'ASSIGNED' as const,
+                  toStatus: 'ACCEPTED' as const,
+                  data: { level: 0, onTime: true, patrol: true },
+                },
+              ]
+            : []),
         ],
         idempotency && { ...idempotency, response: { trackingToken: tracking.token } },
       ),
@@ -200,14 +224,17 @@ export class TicketService {
 
     this.deps.publisher.publish(change);
     await this.deps.timers.schedule({
-      kind: 'accept-deadline',
+      kind: patrol ? 'resolve-deadline' : 'accept-deadline',
       ticketId: change.ticket.id,
       version: change.ticket.version,
       level: 0,
-      dueAt: deadlines.acceptBy.toISOString(),
+      dueAt: (patrol ? deadlines.resolveBy : deadlines.acceptBy).toISOString(),
       ...(context.requestId ? { requestId: context.requestId } : {}),
     });
-    return { status: 201, body: { ticket: change.ticket, trackingToken: tracking.token } };
+    return {
+      status: 201,
+      body: { ticket: change.ticket, trackingToken: tracking.token, likelyDuplicates },
+    };
   }
 
   /** The assignee accepts. 409 when the ticket has moved on since `expectedVersion`. */
