@@ -11,13 +11,26 @@ export interface TicketTimerJob {
   /** Escalation level at scheduling time (accept deadlines). */
   level: number;
   dueAt: string;
+  /** Which reminder of the resolve window (0, 1, ...) for `reminder` jobs. */
+  seq?: number;
+  /** The fraction of the resolve window a reminder marks. */
+  fraction?: number;
+  /** The resolve-by a reminder was computed for; a moved deadline makes it a no-op. */
+  deadline?: string;
   /** Request id that created the ticket, for log correlation. */
   requestId?: string;
 }
 
 /** Deterministic id: `<kind>-<entity id>-<version>` (BullMQ ids may not contain ':'). */
-export function ticketTimerJobId(kind: TicketTimerKind, ticketId: number, version: number): string {
-  return `${kind}-${ticketId}-${version}`;
+export function ticketTimerJobId(
+  kind: TicketTimerKind,
+  ticketId: number,
+  version: number,
+  seq?: number,
+): string {
+  return seq === undefined
+    ? `${kind}-${ticketId}-${version}`
+    : `${kind}-${ticketId}-${version}-${seq}`;
 }
 
 export interface TimerJobSpec {
@@ -39,7 +52,7 @@ export function ticketTimerJob(data: TicketTimerJob, now: Date): TimerJobSpec {
     name: data.kind,
     data,
     opts: {
-      jobId: ticketTimerJobId(data.kind, data.ticketId, data.version),
+      jobId: ticketTimerJobId(data.kind, data.ticketId, data.version, data.seq),
       delay: Math.max(0, new Date(data.dueAt).getTime() - now.getTime()),
       attempts: 8,
       backoff: { type: 'exponential', delay: 500 },

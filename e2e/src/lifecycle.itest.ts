@@ -1,7 +1,13 @@
 import { hash } from '@node-rs/argon2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketSummary } from '@gridline/core';
-import { DEMO_PASSWORD, startSystem, type Session, type TestSystem } from './support/system.ts';
+import {
+  DEMO_PASSWORD,
+  recordEvents,
+  startSystem,
+  type Session,
+  type TestSystem,
+} from './support/system.ts';
 
 // TIME_SCALE 3600: WATER_LEAK (high priority) must be accepted within 10 min -> 167 ms,
 // and resolved within 4 h -> 4 s.
@@ -136,7 +142,9 @@ describe('the closed loop', () => {
     expect((await act(dispatcher, ticket, 'fly')).status).toBe(400);
   });
 
-  it('marks an accepted ticket overdue and escalates it when resolve-by passes', async () => {
+  it('reminds the assignee at 50% and 80% of the resolve window, then marks the ticket overdue and escalates it', async () => {
+    const socket = await member.socket();
+    const seen = recordEvents(socket);
     const ticket = await report(resident, 'WATER_LEAK', 'HIGH');
     const accepted = await act(member, ticket, 'accept');
     expect(accepted.status).toBe(200);
@@ -164,6 +172,17 @@ describe('the closed loop', () => {
       assigneeId: member.user.id,
       escalationLevel: 1,
     });
+    const reminders = seen.filter(
+      (event) => event.ticket.id === ticket.id && event.data.action === 'reminder',
+    );
+    expect(reminders.map((event) => [event.data.seq, event.data.fraction])).toEqual([
+      [0, 0.5],
+      [1, 0.8],
+    ]);
+    // A reminder changes no state: the version clients hold stays valid.
+    expect(reminders.every((event) => event.ticket.version === accepted.body.ticket.version)).toBe(
+      true,
+    );
   });
 
   it('accepts a patrol report on creation, for grid members only', async () => {

@@ -19,6 +19,7 @@ import {
 import {
   escalateOnAcceptDeadline,
   escalateOnResolveDeadline,
+  remindAssignee,
   type EscalationPorts,
 } from './timers/escalation.ts';
 import { reconcileTimers } from './timers/reconciler.ts';
@@ -78,6 +79,22 @@ export async function createWorkersRuntime(
       return findResponsibleUser(prisma, regions, level, await loadCityId());
     },
     transition: (request) => store.transition(request),
+    appendEvent: (ticketId, event) => store.appendEvent(ticketId, event),
+    async alreadyReminded(ticketId, seq, deadline) {
+      const sent = await prisma.ticketEvent.findFirst({
+        where: {
+          ticketId,
+          type: 'ticket.updated',
+          AND: [
+            { payload: { path: ['action'], equals: 'reminder' } },
+            { payload: { path: ['seq'], equals: seq } },
+            { payload: { path: ['deadline'], equals: deadline } },
+          ],
+        },
+        select: { id: true },
+      });
+      return sent !== null;
+    },
     publish(change: TicketChange) {
       const targets = ticketRooms(change.ticket, cityId ?? null);
       for (const event of change.events) emitter.to(targets).emit(event.type, event);
@@ -97,7 +114,7 @@ export async function createWorkersRuntime(
           ? escalateOnAcceptDeadline
           : job.data.kind === 'resolve-deadline'
             ? escalateOnResolveDeadline
-            : null;
+            : remindAssignee;
       if (!handler) return { kind: 'ignored' };
       const outcome = await handler(job.data, ports);
       const { requestId, ticketId, kind } = job.data;

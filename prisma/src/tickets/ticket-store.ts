@@ -322,6 +322,17 @@ export class TicketStore {
       .slice(0, 5);
   }
 
+  /** Appends an event that changes no state (a reminder): the version stays, so no client action is invalidated. */
+  async appendEvent(ticketId: number, event: NewTicketEvent): Promise<TicketChange | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.ticket.findUnique({ where: { id: ticketId }, include: withCategory });
+      if (!row) return null;
+      const ticket = toTicketSummary(row);
+      const stored = await appendEvents(tx, ticketId, [event]);
+      return { ticket, events: stored.map((stored) => toEventPayload(stored, ticket)) };
+    });
+  }
+
   async findSummary(ticketId: number): Promise<TicketSummary | null> {
     const row = await this.prisma.ticket.findUnique({
       where: { id: ticketId },

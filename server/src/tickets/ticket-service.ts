@@ -13,6 +13,7 @@ import {
   nextEscalation,
   policyFor,
   relationsOf,
+  reminderTimes,
   scaledMs,
   shiftDeadline,
   type Channel,
@@ -134,11 +135,8 @@ export class TicketService {
     const { chain } = routing;
     const priority = input.priority ?? category.defaultPriority;
     const now = this.deps.clock.now();
-    const deadlines = initialDeadlines(
-      policyFor(category.policy, priority),
-      now,
-      this.deps.timeScale,
-    );
+    const policy = policyFor(category.policy, priority);
+    const deadlines = initialDeadlines(policy, now, this.deps.timeScale);
     // On patrol a grid member reports what they found: it is theirs, accepted on creation.
     const patrol = channel === 'PATROL';
     if (patrol && context.auth?.user.role !== 'GRID_MEMBER') {
@@ -223,14 +221,18 @@ export class TicketService {
     if ('status' in change) return change;
 
     this.deps.publisher.publish(change);
-    await this.deps.timers.schedule({
-      kind: patrol ? 'resolve-deadline' : 'accept-deadline',
-      ticketId: change.ticket.id,
-      version: change.ticket.version,
-      level: 0,
-      dueAt: (patrol ? deadlines.resolveBy : deadlines.acceptBy).toISOString(),
-      ...(context.requestId ? { requestId: context.requestId } : {}),
-    });
+    if (patrol) {
+      await this.scheduleResolveTimers(change.ticket, policy, now, context.requestId);
+    } else {
+      await this.deps.timers.schedule({
+        kind: 'accept-deadline',
+        ticketId: change.ticket.id,
+        version: change.ticket.version,
+        level: 0,
+        dueAt: deadlines.acceptBy.toISOString(),
+        ...(context.requestId ? { requestId: context.requestId } : {}),
+      });
+    }
     return {
       status: 201,
       body: { ticket: change.ticket, trackingToken: tracking.token, likelyDuplicates },
@@ -323,16 +325,46 @@ export class TicketService {
         dueAt: next.acceptBy,
       });
     }
-    if (plan.scheduleResolveDeadline && next.resolveBy) {
-      await this.deps.timers.schedule({
-        kind: 'resolve-deadline',
-        ticketId,
-        version: next.version,
-        level: next.escalationLevel,
-        dueAt: next.resolveBy,
-      });
-    }
+    if (plan.scheduleResolveDeadline) await this.scheduleResolveTimers(next, policy, now);
     return next;
+  }
+
+  /** The resolve deadline and the reminders at fractions of the resolve window before it. */
+  private async scheduleResolveTimers(
+    ticket: TicketSummary,
+    policy: PriorityPolicy,
+    now: Date,
+    requestId?: string,
+  ): Promise<void> {
+    if (!ticket.resolveBy) return;
+    const deadline = new Date(ticket.resolveBy);
+    const common = {
+      ticketId: ticket.id,
+      version: ticket.version,
+      level: ticket.escalationLevel,
+      ...(requestId ? { requestId } : {}),
+    };
+    const windowStart = new Date(
+      deadline.getTime() - scaledMs(policy.resolveMinutes, this.deps.timeScale),
+    );
+    const reminders = reminderTimes(policy, windowStart, deadline);
+    await Promise.all([
+      this.deps.timers.schedule({ ...common, kind: 'resolve-deadline', dueAt: ticket.resolveBy }),
+      ...reminders.flatMap((at, seq) =>
+        at.getTime() <= now.getTime()
+          ? []
+          : [
+              this.deps.timers.schedule({
+                ...common,
+                kind: 'reminder',
+                seq,
+                fraction: policy.reminders[seq]!,
+                deadline: ticket.resolveBy!,
+                dueAt: at.toISOString(),
+              }),
+            ],
+      ),
+    ]);
   }
 
   private async plan(action: TicketAction, body: ActionInput, context: PlanContext): Promise<Plan> {

@@ -4,6 +4,7 @@ import type { TicketChange, TransitionRequest } from '@gridline/db';
 import {
   escalateOnAcceptDeadline,
   escalateOnResolveDeadline,
+  remindAssignee,
   type EscalationPorts,
   type EscalationTicket,
 } from './escalation.ts';
@@ -24,6 +25,7 @@ function fakePorts(
 ) {
   const published: TicketChange[] = [];
   const scheduled: TicketTimerJob[] = [];
+  const reminders: Array<{ seq: number; deadline: string }> = [];
   const ports: EscalationPorts = {
     timeScale: 1,
     now: () => NOW,
@@ -62,12 +64,19 @@ function fakePorts(
       } as TicketSummary;
       return { ticket: summary, events: [] };
     },
+    async appendEvent(ticketId, event) {
+      if (ticketId !== ticket.id) return null;
+      reminders.push(event.data as { seq: number; deadline: string });
+      return { ticket: { id: ticket.id, version: ticket.version } as TicketSummary, events: [] };
+    },
+    alreadyReminded: async (_id, seq, deadline) =>
+      reminders.some((sent) => sent.seq === seq && sent.deadline === deadline),
     publish: (change) => published.push(change),
     schedule: async (job) => {
       scheduled.push(job);
     },
   };
-  return { ports, published, scheduled };
+  return { ports, published, scheduled, reminders };
 }
 
 const baseTicket = (): EscalationTicket => ({
@@ -189,6 +198,35 @@ describe('escalateOnAcceptDeadline', () => {
         expect((await escalateOnResolveDeadline(resolveJob(ticket), ports)).kind).toBe('stale');
         expect(published).toHaveLength(0);
       }
+    });
+  });
+
+  describe('remindAssignee', () => {
+    it('reminds once per deadline and point of the window, and not after the deadline moved', async () => {
+      const ticket: EscalationTicket = { ...baseTicket(), status: 'IN_PROGRESS' };
+      const { ports, published, reminders } = fakePorts(ticket);
+      const reminder: TicketTimerJob = {
+        ...job(ticket),
+        kind: 'reminder',
+        seq: 0,
+        fraction: 0.5,
+        deadline: ticket.resolveBy!.toISOString(),
+      };
+      expect(await remindAssignee(reminder, ports)).toEqual({ kind: 'reminded', seq: 0 });
+      expect(await remindAssignee(reminder, ports)).toEqual({
+        kind: 'stale',
+        reason: 'already sent',
+      });
+      expect(await remindAssignee({ ...reminder, seq: 1, fraction: 0.8 }, ports)).toEqual({
+        kind: 'reminded',
+        seq: 1,
+      });
+      expect(reminders.map((sent) => sent.seq)).toEqual([0, 1]);
+      expect(published).toHaveLength(2);
+      ticket.resolveBy = new Date(ticket.resolveBy!.getTime() + 60_000);
+      expect((await remindAssignee({ ...reminder, seq: 2 }, ports)).kind).toBe('stale');
+      ticket.status = 'PENDING';
+      expect((await remindAssignee(reminder, ports)).kind).toBe('stale');
     });
   });
 });

@@ -8,7 +8,7 @@ import {
   type TicketTimerJob,
 } from '@gridline/core';
 import type { Priority } from '@gridline/core';
-import type { TicketChange, TicketRegions, TransitionRequest } from '@gridline/db';
+import type { NewTicketEvent, TicketChange, TicketRegions, TransitionRequest } from '@gridline/db';
 
 /** What escalation needs to know about a ticket. */
 export interface EscalationTicket extends TicketRegions {
@@ -28,6 +28,9 @@ export interface EscalationPorts {
   loadTicket(id: number): Promise<EscalationTicket | null>;
   responsibleUser(regions: TicketRegions, level: number): Promise<number | null>;
   transition(request: TransitionRequest): Promise<TicketChange | null>;
+  appendEvent(ticketId: number, event: NewTicketEvent): Promise<TicketChange | null>;
+  /** True when a reminder with this seq was already sent for this deadline. */
+  alreadyReminded(ticketId: number, seq: number, deadline: string): Promise<boolean>;
   publish(change: TicketChange): void;
   schedule(job: TicketTimerJob): Promise<void>;
   now(): Date;
@@ -36,6 +39,7 @@ export interface EscalationPorts {
 
 export type EscalationOutcome =
   | { kind: 'escalated'; level: number; assigneeId: number | null }
+  | { kind: 'reminded'; seq: number }
   | { kind: 'stale'; reason: string };
 
 /**
@@ -151,4 +155,41 @@ export async function escalateOnResolveDeadline(
   if (!change) return { kind: 'stale', reason: 'lost the race' };
   ports.publish(change);
   return { kind: 'escalated', level, assigneeId: row.assigneeId };
+}
+
+/**
+ * A point of the resolve window (50%, 80%) passed: remind the assignee. Sent
+ * once per deadline: a moved deadline (resume) has its own reminders, and a
+ * reminder re-created by the reconciler finds the first one already sent.
+ */
+export async function remindAssignee(
+  job: TicketTimerJob,
+  ports: EscalationPorts,
+): Promise<EscalationOutcome> {
+  const row = await ports.loadTicket(job.ticketId);
+  if (!row) return { kind: 'stale', reason: 'ticket gone' };
+  if (!RESOLVE_CLOCK_RUNNING.includes(row.status))
+    return { kind: 'stale', reason: `status ${row.status}` };
+  const seq = job.seq ?? 0;
+  if (!job.deadline || row.resolveBy?.toISOString() !== job.deadline) {
+    return { kind: 'stale', reason: 'deadline moved' };
+  }
+  if (await ports.alreadyReminded(row.id, seq, job.deadline))
+    return { kind: 'stale', reason: 'already sent' };
+  const change = await ports.appendEvent(row.id, {
+    type: 'ticket.updated',
+    actorId: null,
+    fromStatus: row.status,
+    toStatus: row.status,
+    data: {
+      action: 'reminder',
+      seq,
+      fraction: job.fraction ?? null,
+      deadline: job.deadline,
+      assigneeId: row.assigneeId,
+    },
+  });
+  if (!change) return { kind: 'stale', reason: 'ticket gone' };
+  ports.publish(change);
+  return { kind: 'reminded', seq };
 }
