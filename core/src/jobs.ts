@@ -1,7 +1,7 @@
 /** BullMQ queue and job contracts shared by server (producer) and workers. */
 export const TICKET_TIMERS_QUEUE = 'ticket-timers';
 
-export type TicketTimerKind = 'accept-deadline' | 'resolve-deadline' | 'reminder';
+export type TicketTimerKind = 'accept-deadline' | 'resolve-deadline' | 'reminder' | 'close-window';
 
 export interface TicketTimerJob {
   kind: TicketTimerKind;
@@ -42,7 +42,7 @@ export interface TimerJobSpec {
     attempts: number;
     backoff: { type: 'exponential'; delay: number };
     removeOnComplete: true;
-    removeOnFail: number;
+    removeOnFail: true;
   };
 }
 
@@ -56,8 +56,10 @@ export function ticketTimerJob(data: TicketTimerJob, now: Date): TimerJobSpec {
       delay: Math.max(0, new Date(data.dueAt).getTime() - now.getTime()),
       attempts: 8,
       backoff: { type: 'exponential', delay: 500 },
+      // Finished jobs free their id either way: a job that failed for good must not
+      // block the reconciler from re-creating the deadline it stands for.
       removeOnComplete: true,
-      removeOnFail: 1000,
+      removeOnFail: true,
     },
   };
 }

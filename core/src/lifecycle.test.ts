@@ -70,7 +70,12 @@ describe('the ticket state machine', () => {
       inScope: true,
       isReporter: false,
     });
-    expect(allowedActions('ACCEPTED', dispatcher)).toEqual(['assign', 'escalate', 'cancel']);
+    expect(allowedActions('ACCEPTED', dispatcher)).toEqual([
+      'assign',
+      'transfer',
+      'escalate',
+      'cancel',
+    ]);
     const outsider = relationsOf({
       role: 'DISPATCHER',
       isAssignee: false,

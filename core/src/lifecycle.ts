@@ -19,6 +19,7 @@ export const TICKET_ACTIONS = [
   'reopen',
   'rate',
   'assign',
+  'transfer',
   'escalate',
   'cancel',
 ] as const;
@@ -82,12 +83,15 @@ export const TRANSITIONS: Readonly<Record<TicketAction, TransitionRule>> = {
   reopen: { from: DONE, to: 'REOPENED', who: ['reporter', 'supervisor'], event: 'ticket.reopened' },
   rate: { from: DONE, to: null, who: ['reporter'], event: 'ticket.updated' },
   assign: { from: OPEN, to: 'ASSIGNED', who: ['supervisor'], event: 'ticket.assigned' },
+  transfer: { from: OPEN, to: 'ASSIGNED', who: ['dispatcher'], event: 'ticket.assigned' },
   escalate: { from: OPEN, to: null, who: ['supervisor'], event: 'ticket.escalated' },
   cancel: { from: OPEN, to: 'CANCELLED', who: ['dispatcher'], event: 'ticket.closed' },
 };
 
 /** A reporter may reopen within this many days of resolution. */
 export const REOPEN_WINDOW_DAYS = 7;
+/** Unrated resolved tickets close by themselves after this many days (divided by TIME_SCALE). */
+export const RATING_WINDOW_DAYS = 3;
 
 export function canTransition(action: TicketAction, from: TicketStatus): boolean {
   return TRANSITIONS[action].from.includes(from);
@@ -150,6 +154,11 @@ export const actionBodySchemas = {
     version,
     assigneeId: z.number().int().positive().max(2_147_483_647),
     note: note.optional(),
+  }),
+  transfer: z.strictObject({
+    version,
+    gridId: z.number().int().positive().max(2_147_483_647),
+    reason: note,
   }),
   escalate: z.strictObject({ version, reason: note.optional() }),
   cancel: z.strictObject({ version, reason: note }),

@@ -265,4 +265,62 @@ describe('the closed loop', () => {
       phone: '138****5678',
     });
   });
+
+  it('transfers a ticket to another grid: new assignee, and the old grid hears it leave', async () => {
+    const prisma = system.server.prisma;
+    const ticket = await report(resident);
+    const memberSocket = await member.socket();
+    const memberSeen = recordEvents(memberSocket);
+    const otherGrid = await prisma.region.findFirstOrThrow({
+      where: { level: 'GRID', parent: { name: '永丰社区' } },
+      include: { gridAssignment: true },
+    });
+    expect(
+      (await act(community, ticket, 'transfer', { gridId: otherGrid.id, reason: '属地错误' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await act(dispatcher, ticket, 'transfer', { gridId: otherGrid.parentId!, reason: 'x' }))
+        .status,
+    ).toBe(422);
+    const moved = await act(dispatcher, ticket, 'transfer', {
+      gridId: otherGrid.id,
+      reason: '属地错误',
+    });
+    expect(moved.body.ticket).toMatchObject({
+      status: 'ASSIGNED',
+      gridId: otherGrid.id,
+      communityId: otherGrid.parentId,
+      assigneeId: otherGrid.gridAssignment!.memberId,
+      escalationLevel: 0,
+    });
+    const left = await (async () => {
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        const event = memberSeen.find(
+          (e) => e.ticket.id === ticket.id && e.data.action === 'transfer',
+        );
+        if (event) return event;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return undefined;
+    })();
+    expect(left?.ticket.gridId).toBe(otherGrid.id);
+    // The member of the old grid can no longer see it.
+    expect((await member.get(`/api/tickets/${ticket.id}`)).status).toBe(403);
+  });
+
+  it('closes on rating, and schedules the rating window that closes unrated tickets', async () => {
+    const ticket = await report(resident);
+    await act(member, ticket, 'accept');
+    const resolved = await act(member, ticket, 'resolve', { note: '已处理' });
+    const job = await system.workers!.queue.getJob(
+      `close-window-${ticket.id}-${resolved.body.ticket.version}`,
+    );
+    expect(job?.data.kind).toBe('close-window');
+    const rated = await act(resident, ticket, 'rate', { rating: 'GOOD' });
+    expect(rated.body.ticket.status).toBe('CLOSED');
+    const row = await system.server.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
+    expect(row).toMatchObject({ rating: 'GOOD', status: 'CLOSED' });
+  });
 });

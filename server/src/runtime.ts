@@ -92,9 +92,9 @@ export async function createServerRuntime(
   const httpServer = createServer();
   let io: GridlineIo | null = null;
   const publisherProxy = {
-    publish: (change: Parameters<SocketTicketPublisher['publish']>[0]) => {
-      metrics.observeIntake(change);
-      if (io) new SocketTicketPublisher(io, () => directory.cityId).publish(change);
+    publish: (...args: Parameters<SocketTicketPublisher['publish']>) => {
+      metrics.observeIntake(args[0]);
+      if (io) new SocketTicketPublisher(io, () => directory.cityId).publish(...args);
     },
   };
   const tickets = new TicketService({

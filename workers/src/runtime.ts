@@ -8,6 +8,7 @@ import {
   ticketTimerJob,
   type CommonEnv,
   type TicketTimerJob,
+  type TicketTimerKind,
 } from '@gridline/core';
 import {
   createPrismaClient,
@@ -20,9 +21,21 @@ import {
   escalateOnAcceptDeadline,
   escalateOnResolveDeadline,
   remindAssignee,
+  closeAfterRatingWindow,
+  type EscalationOutcome,
   type EscalationPorts,
 } from './timers/escalation.ts';
 import { reconcileTimers } from './timers/reconciler.ts';
+
+const TIMER_HANDLERS: Record<
+  TicketTimerKind,
+  (job: TicketTimerJob, ports: EscalationPorts) => Promise<EscalationOutcome>
+> = {
+  'accept-deadline': escalateOnAcceptDeadline,
+  'resolve-deadline': escalateOnResolveDeadline,
+  reminder: remindAssignee,
+  'close-window': closeAfterRatingWindow,
+};
 
 export interface WorkersConfig extends CommonEnv {
   concurrency: number;
@@ -105,23 +118,28 @@ export async function createWorkersRuntime(
     },
   };
 
+  // Pushes name the city room: know the city before the first job runs.
+  await loadCityId();
   const worker = new Worker<TicketTimerJob>(
     TICKET_TIMERS_QUEUE,
     async (job: Job<TicketTimerJob>) => {
       const lateMs = Date.now() - Date.parse(job.data.dueAt);
-      const handler =
-        job.data.kind === 'accept-deadline'
-          ? escalateOnAcceptDeadline
-          : job.data.kind === 'resolve-deadline'
-            ? escalateOnResolveDeadline
-            : remindAssignee;
+      const handler = TIMER_HANDLERS[job.data.kind];
       if (!handler) return { kind: 'ignored' };
       const outcome = await handler(job.data, ports);
       const { requestId, ticketId, kind } = job.data;
       log.info({ requestId, ticketId, kind, lateMs, outcome }, 'deadline timer');
       return outcome;
     },
-    { connection: workerRedis, prefix: bullPrefix, concurrency: config.concurrency },
+    {
+      connection: workerRedis,
+      prefix: bullPrefix,
+      concurrency: config.concurrency,
+      // Jobs take milliseconds: a short lock lets another worker take over the job
+      // of a worker that died mid-job within seconds, not the default 30-60 s.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+    },
   );
   worker.on('failed', (job, error) =>
     log.error({ err: error, jobId: job?.id }, 'timer job failed'),

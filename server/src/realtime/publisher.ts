@@ -1,4 +1,9 @@
-import { ticketRooms, type ClientToServerEvents, type ServerToClientEvents } from '@gridline/core';
+import {
+  ticketRooms,
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  type TicketSummary,
+} from '@gridline/core';
 import type { TicketChange } from '@gridline/db';
 import type { Server } from 'socket.io';
 import type { TicketPublisher } from '../tickets/ports.ts';
@@ -9,8 +14,14 @@ export class SocketTicketPublisher implements TicketPublisher {
     private readonly cityRegionId: () => number | null,
   ) {}
 
-  publish(change: TicketChange): void {
-    const targets = ticketRooms(change.ticket, this.cityRegionId());
+  publish(change: TicketChange, before?: TicketSummary): void {
+    const city = this.cityRegionId();
+    const targets = [
+      ...new Set([
+        ...ticketRooms(change.ticket, city),
+        ...(before ? ticketRooms(before, city) : []),
+      ]),
+    ];
     for (const event of change.events) {
       this.io.to(targets).emit(event.type, event);
     }

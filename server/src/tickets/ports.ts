@@ -1,10 +1,13 @@
 import type { TicketChange } from '@gridline/db';
-import type { CategoryDto, TicketTimerJob, TicketTimerKind } from '@gridline/core';
+import type { CategoryDto, TicketSummary, TicketTimerJob, TicketTimerKind } from '@gridline/core';
 
 /** Side effects the ticket service needs, each behind a small interface. */
 export interface TicketPublisher {
-  /** Pushes the change's events to its rooms. Call only after commit. */
-  publish(change: TicketChange): void;
+  /**
+   * Pushes the change's events to its rooms, and to the rooms of `before`
+   * (the ticket as it was) when given. Call only after commit.
+   */
+  publish(change: TicketChange, before?: TicketSummary): void;
 }
 
 export interface TimerScheduler {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   AWAITING_ACCEPT,
+  RATING_WINDOW_DAYS,
   REOPEN_WINDOW_DAYS,
   STAFF_ROLES,
   TRANSITIONS,
@@ -32,7 +33,7 @@ import {
 } from '@gridline/db';
 import { HttpError, conflict, notFound, parseOr400 } from '../http/errors.ts';
 import type { AuthContext } from '../http/types.ts';
-import { canSeeTicket } from '../auth/scope.ts';
+import { canSeeRegion, canSeeTicket } from '../auth/scope.ts';
 import { newTicketCode, newTrackingToken } from './codes.ts';
 import type {
   CategoryCatalog,
@@ -73,9 +74,11 @@ interface ActionInput {
   rating?: 'GOOD' | 'BAD';
   comment?: string;
   assigneeId?: number;
+  gridId?: number;
 }
 
 interface PlanContext {
+  auth: AuthContext;
   ticket: TicketSummary;
   row: {
     pendingSince: Date | null;
@@ -291,7 +294,7 @@ export class TicketService {
     }
     const now = this.deps.clock.now();
     const policy = policyFor(deadlinePolicySchema.parse(row.category.policy), ticket.priority);
-    const plan = await this.plan(action, body, { ticket, row, policy, now });
+    const plan = await this.plan(action, body, { auth, ticket, row, policy, now });
     const rule = TRANSITIONS[action];
     const toStatus = (plan.data.status as TicketStatus | undefined) ?? rule.to ?? ticket.status;
     const change = await this.deps.store.transition({
@@ -313,7 +316,8 @@ export class TicketService {
       const current = await this.deps.store.findSummary(ticketId);
       throw conflict('The ticket has changed; reload it', { ticket: current });
     }
-    this.deps.publisher.publish(change);
+    // The previous rooms hear it too: an old assignee or grid sees the ticket leave.
+    this.deps.publisher.publish(change, ticket);
     await this.deps.timers.cancel('accept-deadline', ticketId, ticket.version);
     const next = change.ticket;
     if (AWAITING_ACCEPT.includes(next.status) && next.acceptBy) {
@@ -326,6 +330,19 @@ export class TicketService {
       });
     }
     if (plan.scheduleResolveDeadline) await this.scheduleResolveTimers(next, policy, now);
+    const closable =
+      next.status === 'VERIFIED' ||
+      (next.status === 'RESOLVED' && !row.category.requiresVerification);
+    if (closable) {
+      const closeAt = now.getTime() + scaledMs(RATING_WINDOW_DAYS * 24 * 60, this.deps.timeScale);
+      await this.deps.timers.schedule({
+        kind: 'close-window',
+        ticketId,
+        version: next.version,
+        level: next.escalationLevel,
+        dueAt: new Date(closeAt).toISOString(),
+      });
+    }
     return next;
   }
 
@@ -446,15 +463,25 @@ export class TicketService {
           eventData: { reason: body.reason ?? null, assigneeId },
         };
       }
-      case 'rate':
+      case 'rate': {
+        // Rating is the last step of the loop: it closes what needs no (further) verification.
+        const closes =
+          ticket.status === 'VERIFIED' ||
+          (ticket.status === 'RESOLVED' && !row.category.requiresVerification);
         return {
-          data: { rating: body.rating, ratingComment: body.comment ?? null, ratedAt: now },
+          data: {
+            rating: body.rating,
+            ratingComment: body.comment ?? null,
+            ratedAt: now,
+            ...(closes ? { status: 'CLOSED' as const, closedAt: now } : {}),
+          },
           eventData: {
             action: 'rated',
             rating: body.rating ?? null,
             comment: body.comment ?? null,
           },
         };
+      }
       case 'assign': {
         const assigneeId = body.assigneeId!;
         await this.checkAssignable(assigneeId, ticket);
@@ -468,6 +495,39 @@ export class TicketService {
             previousAssigneeId: ticket.assigneeId,
             manual: true,
             note: body.note ?? null,
+          },
+        };
+      }
+      case 'transfer': {
+        const directory = this.deps.regions();
+        const target = directory.get(body.gridId!);
+        if (!target || target.level !== 'GRID') {
+          throw new HttpError('UNPROCESSABLE', 'gridId must name a grid', [
+            { path: 'gridId', message: 'not a grid' },
+          ]);
+        }
+        if (!canSeeRegion(context.auth, target.id, directory)) {
+          throw new HttpError('FORBIDDEN', 'The target grid is outside your region');
+        }
+        if (target.id === ticket.gridId) throw conflict('The ticket is already in this grid');
+        const chain = directory.chainOf(target.id);
+        const assigneeId = await findResponsibleUser(this.deps.prisma, chain, 0, directory.cityId);
+        return {
+          data: {
+            ...chain,
+            outsideGrid: false,
+            assigneeId,
+            status: assigneeId === null ? 'NEW' : 'ASSIGNED',
+            escalationLevel: 0,
+            acceptBy: new Date(now.getTime() + scaledMs(policy.acceptMinutes, this.deps.timeScale)),
+            acceptedAt: null,
+          },
+          eventData: {
+            fromGridId: ticket.gridId,
+            toGridId: target.id,
+            assigneeId,
+            previousAssigneeId: ticket.assigneeId,
+            reason: body.reason ?? null,
           },
         };
       }

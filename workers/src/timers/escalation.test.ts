@@ -5,6 +5,7 @@ import {
   escalateOnAcceptDeadline,
   escalateOnResolveDeadline,
   remindAssignee,
+  closeAfterRatingWindow,
   type EscalationPorts,
   type EscalationTicket,
 } from './escalation.ts';
@@ -227,6 +228,21 @@ describe('escalateOnAcceptDeadline', () => {
       expect((await remindAssignee({ ...reminder, seq: 2 }, ports)).kind).toBe('stale');
       ticket.status = 'PENDING';
       expect((await remindAssignee(reminder, ports)).kind).toBe('stale');
+    });
+  });
+
+  describe('closeAfterRatingWindow', () => {
+    it('closes an untouched resolved ticket once, and leaves a changed one alone', async () => {
+      const ticket: EscalationTicket = { ...baseTicket(), status: 'RESOLVED' };
+      const { ports, published } = fakePorts(ticket);
+      const timer: TicketTimerJob = { ...job(ticket), kind: 'close-window' };
+      expect(await closeAfterRatingWindow(timer, ports)).toEqual({ kind: 'closed' });
+      expect(ticket.status).toBe('CLOSED');
+      expect((await closeAfterRatingWindow(timer, ports)).kind).toBe('stale');
+      expect(published).toHaveLength(1);
+      const rated: EscalationTicket = { ...baseTicket(), status: 'RESOLVED', version: 5 };
+      const stale = { ...job(rated), kind: 'close-window' as const, version: 4 };
+      expect((await closeAfterRatingWindow(stale, fakePorts(rated).ports)).kind).toBe('stale');
     });
   });
 });

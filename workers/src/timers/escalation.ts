@@ -40,6 +40,7 @@ export interface EscalationPorts {
 export type EscalationOutcome =
   | { kind: 'escalated'; level: number; assigneeId: number | null }
   | { kind: 'reminded'; seq: number }
+  | { kind: 'closed' }
   | { kind: 'stale'; reason: string };
 
 /**
@@ -192,4 +193,39 @@ export async function remindAssignee(
   if (!change) return { kind: 'stale', reason: 'ticket gone' };
   ports.publish(change);
   return { kind: 'reminded', seq };
+}
+
+/**
+ * The rating window passed on a resolved (or verified) ticket that nobody
+ * rated or touched since: close it. Version-bound, so a rating, a reopen or
+ * any other change since scheduling makes the timer a no-op.
+ */
+export async function closeAfterRatingWindow(
+  job: TicketTimerJob,
+  ports: EscalationPorts,
+): Promise<EscalationOutcome> {
+  const row = await ports.loadTicket(job.ticketId);
+  if (!row) return { kind: 'stale', reason: 'ticket gone' };
+  if (row.version !== job.version) return { kind: 'stale', reason: 'version moved on' };
+  if (row.status !== 'RESOLVED' && row.status !== 'VERIFIED') {
+    return { kind: 'stale', reason: `status ${row.status}` };
+  }
+  const change = await ports.transition({
+    ticketId: row.id,
+    expectedVersion: job.version,
+    expectedStatuses: [row.status],
+    data: { status: 'CLOSED', closedAt: ports.now() },
+    events: [
+      {
+        type: 'ticket.closed',
+        actorId: null,
+        fromStatus: row.status,
+        toStatus: 'CLOSED',
+        data: { action: 'auto-close', reason: 'rating window passed' },
+      },
+    ],
+  });
+  if (!change) return { kind: 'stale', reason: 'lost the race' };
+  ports.publish(change);
+  return { kind: 'closed' };
 }

@@ -1,6 +1,7 @@
-// Failing on purpose: each test here shows a bug in workers/ found while writing
-// resilience.itest.ts. They were reported, not fixed (the fix belongs in workers/).
-// Each describe names the bug; remove the "BUG:" prefix once it is fixed.
+// Regression tests for two bugs in workers/ found while writing resilience.itest.ts:
+// the city room missing from a fresh worker's first pushes, and failed timer jobs
+// blocking the reconciler (fixed by loading the city before the first job, and by
+// removing failed jobs so their deterministic id is free again).
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,7 +44,7 @@ async function fileTicket(
   return ((await response.json()) as { ticket: TicketSummary }).ticket;
 }
 
-describe('BUG: a freshly started worker pushes its first resolve-deadline escalation without the city room', () => {
+describe('a freshly started worker pushes its first resolve-deadline escalation to the city room too', () => {
   // workers/src/runtime.ts: publish() targets ticketRooms(ticket, cityId ?? null), but
   // cityId is only loaded by responsibleUser(), which the resolve-deadline handler never
   // calls. Until the process has run an accept-deadline escalation, cityId is undefined
@@ -95,11 +96,10 @@ describe('BUG: a freshly started worker pushes its first resolve-deadline escala
   });
 });
 
-describe('BUG: a timer job that ended up failed blocks the reconciler from ever re-creating it', () => {
-  // The timer job options (core/src/jobs.ts) keep failed jobs (removeOnFail: 1000) under
-  // the deterministic id `accept-deadline-<id>-<version>`. BullMQ ignores an add whose id
-  // exists in any state, so the reconciler's re-add (workers/src/timers/reconciler.ts)
-  // is a no-op for such a deadline: it never fires, though PostgreSQL says it is due.
+describe('a timer job that failed for good does not block the reconciler', () => {
+  // Timer jobs have deterministic ids and BullMQ ignores an add whose id exists in any
+  // state; a failed job kept under its id would make the reconciler's re-add a no-op, so
+  // failed jobs are removed (core/src/jobs.ts, removeOnFail).
   //
   // A job fails for good when all 8 attempts fail (exponential backoff from 500 ms,
   // ~64 s in all: PostgreSQL unreachable for about a minute while deadlines fall due)
@@ -145,7 +145,8 @@ describe('BUG: a timer job that ended up failed blocks the reconciler from ever 
     );
     try {
       await eventually(
-        async () => (await inspect.getJobState(jobId)) === 'failed',
+        // Failed jobs are removed (removeOnFail) so their id is free again.
+        async () => ['failed', 'unknown'].includes(await inspect.getJobState(jobId)),
         5000,
         `${jobId} to fail`,
       );

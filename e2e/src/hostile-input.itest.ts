@@ -1,0 +1,893 @@
+import fc from 'fast-check';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  TICKET_ACTIONS,
+  actionBodySchemas,
+  createTicketSchema,
+  loginSchema,
+  roomNameSchema,
+  ticketIdParamSchema,
+  type TicketAction,
+  type TicketSummary,
+} from '@gridline/core';
+import {
+  DEMO_PASSWORD,
+  openSocket,
+  startSystem,
+  type ClientSocket,
+  type Session,
+  type TestSystem,
+} from './support/system.ts';
+import {
+  clientErrorProblem,
+  errorShapeProblem,
+  fieldPath,
+  headerText,
+  hostileQuery,
+  hostileSegment,
+  hostileString,
+  hostileValue,
+  isRecord,
+  mutate,
+  type HttpAnswer,
+} from './support/hostile.ts';
+
+/**
+ * Thousands of malformed and hostile inputs against the running system: every
+ * write route and socket handler, anonymous and signed in. Every answer must be
+ * a 4xx in the error shape, never a 5xx, a hang or a stack trace, and nothing
+ * may be written. FC_SEED fixes the seed; FC_RUNS scales the number of runs.
+ */
+
+const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const RUNS_SCALE = Number(process.env.FC_RUNS ?? '1');
+const runs = (numRuns: number): fc.Parameters<unknown> => ({
+  numRuns: Math.max(1, Math.round(numRuns * RUNS_SCALE)),
+  ...(SEED === undefined ? {} : { seed: SEED }),
+  // A failure against a live server can take long to shrink; report what was found by then.
+  interruptAfterTimeLimit: 45_000,
+});
+
+type Who = 'anonymous' | 'garbage-cookie' | 'member' | 'community' | 'dispatcher' | 'volunteer';
+const SIGNED_IN = ['member', 'community', 'dispatcher', 'volunteer'] as const;
+const EVERYONE: readonly Who[] = ['anonymous', 'garbage-cookie', ...SIGNED_IN];
+
+interface Request {
+  method: 'GET' | 'POST';
+  path: string;
+  who: Who;
+  headers?: Record<string, string>;
+  /** Raw body text; a JSON content type is added unless `headers` name one. */
+  body?: string;
+  garbageCookie?: string;
+}
+
+describe('hostile input', () => {
+  let system: TestSystem;
+  const sessions = {} as Record<(typeof SIGNED_IN)[number], Session>;
+  let ticket: TicketSummary;
+  let maxTicketId: number;
+  let usernames: Set<string>;
+  let validReport: Record<string, unknown>;
+
+  beforeAll(async () => {
+    // No workers: nothing changes the database in the background, so every count must hold.
+    system = await startSystem({ workers: false });
+    for (const who of SIGNED_IN) sessions[who] = await system.login(who);
+    const region = await sessions.member.get<{
+      region: { centroid: { lat: number; lng: number } };
+    }>(`/api/regions/${sessions.member.user.regionId}`);
+    validReport = {
+      categoryCode: 'NOISE',
+      description: '楼下KTV深夜噪音扰民',
+      location: region.body.region.centroid,
+      address: '和平街道健身社区',
+      priority: 'NORMAL',
+      channel: 'WEB',
+      reporter: { name: '王女士', phone: '138 0000 0000' },
+    };
+    const created = await sessions.community.post<{ ticket: TicketSummary }>(
+      '/api/tickets',
+      validReport,
+    );
+    expect(created.status).toBe(201);
+    ticket = created.body.ticket;
+    expect(ticket.assigneeId).toBe(sessions.member.user.id);
+    const prisma = system.server.prisma;
+    maxTicketId = (await prisma.ticket.aggregate({ _max: { id: true } }))._max.id ?? 0;
+    usernames = new Set(
+      (await prisma.user.findMany({ select: { username: true } })).map((u) =>
+        u.username.toLowerCase(),
+      ),
+    );
+  });
+  afterAll(() => system?.close());
+
+  /** What the requests could write: every count, and a fingerprint of every ticket row. */
+  async function snapshot() {
+    const prisma = system.server.prisma;
+    const [tickets, events, created, keys, sessionCount, live, users, audit, rows] =
+      await Promise.all([
+        prisma.ticket.count(),
+        prisma.ticketEvent.count(),
+        prisma.ticketEvent.count({ where: { type: 'ticket.created' } }),
+        prisma.idempotencyKey.count(),
+        prisma.session.count(),
+        prisma.session.count({ where: { revokedAt: null } }),
+        prisma.user.count(),
+        prisma.auditLog.count(),
+        prisma.ticket.aggregate({ _sum: { version: true }, _max: { updatedAt: true, id: true } }),
+      ]);
+    return {
+      tickets,
+      events,
+      created,
+      keys,
+      sessions: sessionCount,
+      live,
+      users,
+      audit,
+      versions: rows._sum.version,
+      updatedAt: rows._max.updatedAt?.toISOString() ?? null,
+      maxId: rows._max.id,
+    };
+  }
+
+  async function send(request: Request): Promise<HttpAnswer> {
+    const headers: Record<string, string> = {};
+    if (request.who === 'garbage-cookie') headers.cookie = request.garbageCookie ?? 'gl_session=x';
+    else if (request.who !== 'anonymous') headers.cookie = sessions[request.who].cookie;
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    Object.assign(headers, request.headers);
+    let response: Response;
+    try {
+      response = await fetch(`${system.baseUrl}${request.path}`, {
+        method: request.method,
+        headers,
+        body: request.body,
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch (error) {
+      throw new Error(`${request.method} ${request.path} as ${request.who}: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      text: await response.text(),
+    };
+  }
+
+  /** Sends and fails (with the request and answer) unless the answer is a 4xx in the error shape. */
+  async function expectClientError(request: Request, allowed?: readonly number[]) {
+    const answer = await send(request);
+    const problem = clientErrorProblem(answer, allowed);
+    if (problem) throw new Error(describeFailure(problem, request, answer));
+    return answer;
+  }
+
+  const who = (list: readonly Who[] = EVERYONE) =>
+    fc.record({
+      who: fc.constantFrom(...list),
+      garbageCookie: fc.oneof(
+        headerText(),
+        headerText(100).map((value) => `gl_session=${value}`),
+        fc.constantFrom(
+          'gl_session=',
+          'gl_session=%',
+          'gl_session="',
+          'gl_session=a; gl_session=b',
+        ),
+      ),
+    });
+
+  const json = (value: unknown): string | undefined => JSON.stringify(value);
+
+  it('refuses arbitrary JSON at POST /api/tickets with a 4xx and writes nothing', async () => {
+    const before = await snapshot();
+    const anything = fc
+      .anything({
+        maxDepth: 3,
+        withBoxedValues: true,
+        withMap: true,
+        withSet: true,
+        withDate: true,
+        withTypedArray: true,
+        withSparseArray: true,
+        withNullPrototype: true,
+        withObjectString: true,
+      })
+      .map(json);
+    const body = fc
+      .oneof(fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }).map(json), anything)
+      .filter((text) => !createTicketSchema.safeParse(parse(text)).success);
+    await fc.assert(
+      fc.asyncProperty(who(), body, async (as, text) => {
+        await expectClientError({ method: 'POST', path: '/api/tickets', ...as, body: text });
+      }),
+      runs(400),
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses a valid report with one field made hostile, or an invalid Idempotency-Key', async () => {
+    const before = await snapshot();
+    const fields = [
+      ['categoryCode'],
+      ['description'],
+      ['location'],
+      ['location', 'lat'],
+      ['location', 'lng'],
+      ['address'],
+      ['priority'],
+      ['channel'],
+      ['reporter'],
+      ['reporter', 'name'],
+      ['reporter', 'phone'],
+    ] as const;
+    const mutated = fc
+      .tuple(fieldPath(fields), hostileValue, fc.boolean())
+      .map(([path, value, remove]) => mutate(validReport, path, value, remove && path.length > 0))
+      .filter((body) => !createTicketSchema.safeParse(body).success);
+    const validKey = fc.stringMatching(/^[A-Za-z0-9_-]{8,100}$/);
+    const invalidKey = headerText().filter((key) => !/^[A-Za-z0-9_-]{8,100}$/.test(key.trim()));
+    await fc.assert(
+      fc.asyncProperty(
+        who(),
+        fc.option(fc.oneof(validKey, invalidKey)),
+        mutated,
+        async (as, key, body) => {
+          await expectClientError({
+            method: 'POST',
+            path: '/api/tickets',
+            ...as,
+            body: json(body),
+            headers: key === null ? {} : { 'idempotency-key': key },
+          });
+        },
+      ),
+      runs(400),
+    );
+    // A valid body under an invalid key is refused before anything is written.
+    await fc.assert(
+      fc.asyncProperty(who(), invalidKey, async (as, key) => {
+        const answer = await expectClientError(
+          {
+            method: 'POST',
+            path: '/api/tickets',
+            ...as,
+            body: json(validReport),
+            headers: { 'idempotency-key': key },
+          },
+          [400],
+        );
+        expect(JSON.parse(answer.text)).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
+      }),
+      runs(150),
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses raw non-JSON bodies, wrong content types and encodings on every write route', async () => {
+    const before = await snapshot();
+    const contentType = fc.oneof(
+      fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-8',
+        'APPLICATION/JSON',
+        'application/json; charset=utf-16',
+        'application/json; charset=latin1',
+        'application/json; charset=nope',
+        'application/json; charset',
+        'application/vnd.api+json',
+        'application/problem+json',
+        'text/plain',
+        'text/html',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=xyz',
+        'application/octet-stream',
+        'application/xml',
+        '*/*',
+        ';;;',
+        'application/',
+      ),
+      headerText(60),
+    );
+    const encoding = fc.option(
+      fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress', 'x-unknown', 'gzip, gzip'),
+      { freq: 3 },
+    );
+    const report = JSON.stringify(validReport);
+    const text = fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 200 }),
+      fc.integer({ min: 1, max: report.length - 1 }).map((n) => report.slice(0, n)),
+      fc.constantFrom(
+        '',
+        'null',
+        '1',
+        '-0',
+        '"a string"',
+        'true',
+        '[]',
+        '[[[[[[[[[[',
+        '{',
+        '}',
+        '{"a":1,}',
+        "{'a':1}",
+        '{"a":NaN}',
+        '{"a":Infinity}',
+        '{"a":undefined}',
+        '{"__proto__":{"polluted":true}}',
+        '{"constructor":{"prototype":{"polluted":true}}}',
+        '{"a":"\\ud800"}',
+        '{"a":"\\u0000"}',
+        '\ufeff{}',
+        '\u0000',
+        'categoryCode=NOISE&description=x',
+        '--xyz\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--xyz--',
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+        `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+        `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`,
+        `{"description":"${'x'.repeat(150_000)}"}`,
+      ),
+    );
+    const target = fc.oneof(
+      fc.constant({ path: '/api/tickets', accepts: isValidReport }),
+      fc.constant({ path: '/api/auth/login', accepts: isValidLogin }),
+      fc.constant({ path: '/api/auth/logout', accepts: () => true }),
+      fc.constantFrom(...TICKET_ACTIONS).map((action) => ({
+        path: `/api/tickets/${ticket.id}/${action}`,
+        accepts: (body: unknown) => actionBodySchemas[action].safeParse(body ?? {}).success,
+      })),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        who(),
+        target,
+        contentType,
+        encoding,
+        text,
+        async (as, { path, accepts }, type, contentEncoding, body) => {
+          // Never send what the server could take as valid: a signed-in logout, a valid action.
+          if (path === '/api/auth/logout' && SIGNED_IN.some((name) => name === as.who)) return;
+          if (!contentEncoding || contentEncoding === 'identity') {
+            const parsed = /^\s*application\/json\s*(;|$)/i.test(type)
+              ? [parse(body), parse(body.replace(/^\ufeff/, ''))]
+              : [undefined];
+            if (parsed.some(accepts)) return;
+          }
+          await expectClientError({
+            method: 'POST',
+            path,
+            ...as,
+            body,
+            headers: {
+              'content-type': type,
+              ...(contentEncoding ? { 'content-encoding': contentEncoding } : {}),
+            },
+          });
+        },
+      ),
+      runs(400),
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses every action on ids that are not tickets, and unknown actions', async () => {
+    const before = await snapshot();
+    const id = fc.oneof(
+      { arbitrary: hostileSegment, weight: 4 },
+      { arbitrary: fc.integer({ min: 1, max: 2_000_000 }).map((n) => String(n + 1e9)), weight: 1 },
+      { arbitrary: fc.constant('2147483647'), weight: 1 },
+    );
+    const action = fc.oneof(
+      { arbitrary: fc.constantFrom<string>(...TICKET_ACTIONS), weight: 4 },
+      { arbitrary: hostileSegment, weight: 1 },
+      { arbitrary: fc.constantFrom('ACCEPT', 'accept ', 'accept/', '__proto__', ''), weight: 1 },
+    );
+    const body = fc.option(hostileValue.map(json), { freq: 4, nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        who(),
+        id,
+        action,
+        fc.boolean(),
+        body,
+        async (as, rawId, name, raw, text) => {
+          // Raw segments go through fetch's URL normaliser (dot segments and all); encoded ones reach Express.
+          const segment = raw && /^[\x21-\x7e]*$/.test(rawId) ? rawId : encodeSegment(rawId);
+          const decoded = safeDecode(segment);
+          const parsedId = ticketIdParamSchema.safeParse(decoded);
+          // A real ticket's id is the subject of the next property.
+          if (parsedId.success && parsedId.data <= maxTicketId) return;
+          if (text !== undefined && isValidReport(parse(text))) return;
+          await expectClientError({
+            method: 'POST',
+            path: `/api/tickets/${segment}/${encodeSegment(name)}`,
+            ...as,
+            body: text,
+          });
+        },
+      ),
+      runs(400),
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses invalid bodies and stale versions for every action on a real ticket', async () => {
+    const before = await snapshot();
+    // Actions added later fall back to `{}`; every generated body is checked against the schema anyway.
+    const knownBodies: Partial<Record<TicketAction, Record<string, unknown>>> = {
+      accept: {},
+      start: {},
+      pend: { reason: '等待配件' },
+      resume: {},
+      resolve: { note: '已处理' },
+      verify: { note: '已核实' },
+      close: { note: '办结' },
+      reopen: { reason: '又出现了' },
+      rate: { rating: 'GOOD', comment: '很好' },
+      assign: { assigneeId: sessions.member.user.id, note: '请处理' },
+      escalate: { reason: '人手不足' },
+      // Not in every version of the state machine: the cast keeps this file compiling either way.
+      ...({ transfer: { gridId: sessions.member.user.regionId, reason: '划错网格' } } as object),
+      cancel: { reason: '重复上报' },
+    };
+    const validBodies = (action: TicketAction) => knownBodies[action] ?? {};
+    const invalidBody = fc
+      .constantFrom(...TICKET_ACTIONS)
+      .chain((action) =>
+        fc.tuple(
+          fc.constant(action),
+          fc.oneof(
+            {
+              weight: 4,
+              arbitrary: fc
+                .tuple(
+                  fieldPath([
+                    ['version'],
+                    ['reason'],
+                    ['note'],
+                    ['rating'],
+                    ['comment'],
+                    ['assigneeId'],
+                  ]),
+                  hostileValue,
+                )
+                .map(([path, value]) => json(mutate(validBodies(action), path, value))),
+            },
+            { weight: 2, arbitrary: hostileValue.map(json) },
+            { weight: 1, arbitrary: fc.constant(undefined) },
+          ),
+        ),
+      )
+      .filter(([action, text]) => !actionBodySchemas[action].safeParse(parse(text) ?? {}).success);
+    // Valid bodies that the server must refuse anyway: the ticket is not at this version.
+    const staleVersion = fc
+      .tuple(
+        fc.constantFrom(...TICKET_ACTIONS),
+        fc.oneof(fc.integer({ min: 1, max: 2_147_483_647 }), fc.constant(2_147_483_647)),
+      )
+      .filter(([, version]) => version !== ticket.version)
+      .map(
+        ([action, version]) =>
+          [action, json({ ...validBodies(action), version })] as [TicketAction, string],
+      );
+    await fc.assert(
+      fc.asyncProperty(
+        who(),
+        fc.oneof({ arbitrary: invalidBody, weight: 3 }, { arbitrary: staleVersion, weight: 1 }),
+        async (as, [action, text]) => {
+          await expectClientError({
+            method: 'POST',
+            path: `/api/tickets/${ticket.id}/${action}`,
+            ...as,
+            body: text,
+          });
+        },
+      ),
+      runs(400),
+    );
+    expect(await snapshot()).toEqual(before);
+    const now = await system.server.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
+    expect(now.version).toBe(ticket.version);
+    expect(now.status).toBe(ticket.status);
+  });
+
+  it('refuses invalid sign-ins with a 4xx (429 once rate-limited) and opens no session', async () => {
+    const before = await snapshot();
+    const nearValid = fc
+      .tuple(
+        fc.constantFrom('member', 'dispatcher', 'nobody', 'admin'),
+        fieldPath([['username'], ['password']]),
+        hostileValue,
+      )
+      .map(([username, path, value]) => mutate({ username, password: 'wrong' }, path, value));
+    const body = fc
+      .oneof(
+        { arbitrary: nearValid.map(json), weight: 4 },
+        { arbitrary: fc.jsonValue({ maxDepth: 3, stringUnit: 'binary' }).map(json), weight: 2 },
+        {
+          arbitrary: fc
+            .record({ username: hostileString, password: hostileString }, { requiredKeys: [] })
+            .map(json),
+          weight: 2,
+        },
+        { arbitrary: fc.constant(undefined), weight: 1 },
+      )
+      .filter((text) => !isValidLogin(parse(text)));
+    // The server trusts X-Forwarded-For from loopback: varying it gets past the per-address limit.
+    const address = fc.option(fc.ipV4(), { freq: 2 });
+    await fc.assert(
+      fc.asyncProperty(who(), body, address, async (as, text, ip) => {
+        await expectClientError({
+          method: 'POST',
+          path: '/api/auth/login',
+          ...as,
+          body: text,
+          headers: ip === null ? {} : { 'x-forwarded-for': ip },
+        });
+      }),
+      runs(300),
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers arbitrary query strings on the read routes without a 5xx', async () => {
+    const before = await snapshot();
+    const endpoints = [
+      [
+        '/api/tickets',
+        ['status', 'regionId', 'assigneeId', 'categoryCode', 'overdue', 'cursor', 'limit'],
+      ],
+      ['/api/events', ['after', 'limit']],
+      ['/api/regions', ['level', 'parentId']],
+      ['/api/tickets/duplicates', ['categoryCode', 'lat', 'lng']],
+      ['/api/stats/rates', ['regionId', 'from', 'to']],
+    ] as const;
+    const request = fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc
+          .constantFrom(...endpoints)
+          .chain(([path, keys]) => hostileQuery(keys).map((query) => `${path}?${query}`)),
+      },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(fc.constantFrom('/api/tickets/', '/api/regions/'), hostileSegment)
+          .map(([prefix, segment]) => `${prefix}${encodeSegment(segment)}`),
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(who(), request, async (as, path) => {
+        const answer = await send({ method: 'GET', path, ...as });
+        const problem =
+          answer.status >= 500
+            ? `status ${answer.status}`
+            : answer.status >= 400
+              ? errorShapeProblem(answer)
+              : answer.status === 200 && isJson(answer)
+                ? null
+                : `status ${answer.status} ${answer.contentType}`;
+        if (problem)
+          throw new Error(describeFailure(problem, { method: 'GET', path, ...as }, answer));
+      }),
+      runs(500),
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers hostile room.join / room.leave payloads with { ok: false } and keeps every socket up', async () => {
+    const before = await snapshot();
+    const sockets = {} as Record<'member' | 'community' | 'dispatcher', ClientSocket>;
+    for (const name of ['member', 'community', 'dispatcher'] as const)
+      sockets[name] = await sessions[name].socket();
+    // A bystander who sends nothing: it must stay connected through the barrage.
+    const bystander = await sessions.volunteer.socket();
+    const disconnects: string[] = [];
+    for (const [name, socket] of Object.entries({ ...sockets, bystander }))
+      socket.on('disconnect', (reason) => disconnects.push(`${name}: ${reason}`));
+
+    const payload = fc.oneof(
+      { weight: 3, arbitrary: hostileValue },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom<unknown>(
+          'user:',
+          'user:0',
+          'user:-1',
+          'user:01',
+          'user:1.5',
+          'user: 1',
+          'USER:1',
+          'user:12345678901',
+          'region:99999999999',
+          'ticket:99999999999',
+          'ticket:2147483648',
+          'ticket:9999999999',
+          'region:9999999999',
+          'user:1\n',
+          'task:0',
+          'session:abc',
+          'region:1:2',
+          'ticket:1; DROP TABLE tickets',
+          ['user:1'],
+          { room: 'user:1' },
+          new Uint8Array([1, 2, 3]),
+        ),
+      },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 50 }) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .tuple(
+            fc.constantFrom('user', 'region', 'ticket', 'task', 'session'),
+            fc.oneof(
+              fc.integer({ min: 1, max: 2_147_483_647 }),
+              fc.bigInt({ min: 1n, max: 9_999_999_999n }),
+            ),
+          )
+          .map(([kind, id]) => `${kind}:${id}`),
+      },
+    );
+    type Ack = 'function' | 'none' | 'number' | 'string' | 'object' | 'extra-args';
+    const ack = fc.constantFrom<Ack>(
+      'function',
+      'function',
+      'function',
+      'none',
+      'number',
+      'string',
+      'object',
+      'extra-args',
+    );
+    const event = fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom('room.join', 'room.leave') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          'room.join ',
+          'ROOM.JOIN',
+          '__proto__',
+          'constructor',
+          'toString',
+          'hasOwnProperty',
+          'room',
+          '',
+        ),
+      },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('member', 'community', 'dispatcher' as const),
+        event,
+        payload,
+        ack,
+        async (name, eventName, room, ackKind) => {
+          const socket = sockets[name] as unknown as Socket;
+          const known = eventName === 'room.join' || eventName === 'room.leave';
+          if (ackKind === 'function' && known) {
+            const result: unknown = await socket.timeout(5000).emitWithAck(eventName, room);
+            const validName = roomNameSchema.safeParse(room).success;
+            if (!isRecord(result) || typeof result.ok !== 'boolean')
+              throw new Error(`${eventName}(${show(room)}) answered ${show(result)}`);
+            if (!validName && result.ok !== false)
+              throw new Error(`${eventName}(${show(room)}) answered ${show(result)}`);
+            if (eventName === 'room.leave' && validName && result.ok !== true)
+              throw new Error(`${eventName}(${show(room)}) answered ${show(result)}`);
+          } else if (ackKind === 'none' || ackKind === 'function') {
+            socket.emit(eventName, room);
+          } else {
+            const junk = { number: 42, string: 'ack', object: { ok: true }, 'extra-args': null }[
+              ackKind
+            ];
+            socket.emit(eventName, room, junk, 'more', { and: ['more'] });
+          }
+          // The socket still works after each input: it may join its own room.
+          const own = await socket
+            .timeout(5000)
+            .emitWithAck('room.join', `user:${sessions[name].user.id}`);
+          if (!isRecord(own) || own.ok !== true)
+            throw new Error(
+              `after ${eventName}(${show(room)}): own room join answered ${show(own)}`,
+            );
+        },
+      ),
+      runs(500),
+    );
+    for (const socket of [...Object.values(sockets), bystander]) {
+      expect(socket.connected).toBe(true);
+    }
+    expect(disconnects).toEqual([]);
+    expect(
+      await bystander.timeout(5000).emitWithAck('room.join', `user:${sessions.volunteer.user.id}`),
+    ).toEqual({
+      ok: true,
+    });
+    // Someone else's user room stays closed.
+    expect(
+      await sockets.member
+        .timeout(5000)
+        .emitWithAck('room.join', `user:${sessions.dispatcher.user.id}`),
+    ).toMatchObject({
+      ok: false,
+    });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses socket handshakes with garbage cookies and keeps serving', async () => {
+    await fc.assert(
+      fc.asyncProperty(who(['garbage-cookie']), async ({ garbageCookie }) => {
+        await expect(openSocket(system.baseUrl, { cookie: garbageCookie })).rejects.toThrow(
+          /unauthorized/,
+        );
+      }),
+      runs(60),
+    );
+    expect((await fetch(`${system.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('stores schema-valid hostile text verbatim (or refuses it with a 4xx), never a 5xx', async () => {
+    const text = (max: number) =>
+      hostileString.map((value) => value.slice(0, max)).filter((value) => value.trim().length > 0);
+    const fields = fc.record({
+      description: text(2000),
+      address: fc.option(text(300), { nil: undefined }),
+      name: fc.option(text(100), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fields, async ({ description, address, name }) => {
+        const body = {
+          ...validReport,
+          description,
+          ...(address === undefined ? { address: undefined } : { address }),
+          reporter: name === undefined ? undefined : { name },
+        };
+        if (!createTicketSchema.safeParse(body).success) return;
+        const before = await system.server.prisma.ticket.count();
+        const request: Request = {
+          method: 'POST',
+          path: '/api/tickets',
+          who: 'anonymous',
+          body: json(body),
+        };
+        const answer = await send(request);
+        if (answer.status === 201) {
+          const created = JSON.parse(answer.text) as { ticket: TicketSummary };
+          const detail = await sessions.community.get<{
+            ticket: {
+              description: string;
+              address: string | null;
+              reporter: { name: string | null };
+            };
+          }>(`/api/tickets/${created.ticket.id}`);
+          expect(detail.status).toBe(200);
+          expect(detail.body.ticket.description).toBe(description.trim());
+          expect(detail.body.ticket.address).toBe(address?.trim() ?? null);
+          expect(detail.body.ticket.reporter.name).toBe(name?.trim() ?? null);
+          expect(await system.server.prisma.ticket.count()).toBe(before + 1);
+          return;
+        }
+        const problem = clientErrorProblem(answer);
+        if (problem) throw new Error(describeFailure(problem, request, answer));
+        expect(await system.server.prisma.ticket.count()).toBe(before);
+      }),
+      runs(80),
+    );
+  });
+
+  it('takes schema-valid hostile text in action bodies without a 5xx', async () => {
+    const created = await sessions.community.post<{ ticket: TicketSummary }>(
+      '/api/tickets',
+      validReport,
+    );
+    const id = created.body.ticket.id;
+    expect((await sessions.member.post(`/api/tickets/${id}/accept`, {})).status).toBe(200);
+    const reason = hostileString
+      .map((value) => value.slice(0, 2000))
+      .filter((value) => value.trim().length > 0);
+    await fc.assert(
+      fc.asyncProperty(reason, async (text) => {
+        const before = await snapshot();
+        const request: Request = {
+          method: 'POST',
+          path: `/api/tickets/${id}/pend`,
+          who: 'member',
+          body: json({ reason: text }),
+        };
+        const answer = await send(request);
+        if (answer.status !== 200) {
+          const problem = clientErrorProblem(answer);
+          if (problem) throw new Error(describeFailure(problem, request, answer));
+          expect(await snapshot()).toEqual(before);
+          return;
+        }
+        const event = await system.server.prisma.ticketEvent.findFirstOrThrow({
+          where: { ticketId: id },
+          orderBy: { id: 'desc' },
+        });
+        expect(event.payload).toMatchObject({ reason: text.trim() });
+        expect((await sessions.member.post(`/api/tickets/${id}/resume`, {})).status).toBe(200);
+      }),
+      runs(40),
+    );
+  });
+
+  it('still answers /healthz and /readyz after everything', async () => {
+    expect((await fetch(`${system.baseUrl}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${system.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  function isValidReport(body: unknown): boolean {
+    return createTicketSchema.safeParse(body).success;
+  }
+
+  /** Valid credentials would open a session: never sent. */
+  function isValidLogin(body: unknown): boolean {
+    const parsed = loginSchema.safeParse(body);
+    return (
+      parsed.success &&
+      parsed.data.password === DEMO_PASSWORD &&
+      usernames.has(parsed.data.username.toLowerCase())
+    );
+  }
+});
+
+function parse(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isJson(answer: HttpAnswer): boolean {
+  return /^application\/json\b/.test(answer.contentType) && parse(answer.text) !== undefined;
+}
+
+/** Percent-encodes the UTF-8 bytes of `segment` (lone surrogates become U+FFFD, as a browser sends them). */
+function encodeSegment(segment: string): string {
+  return [...Buffer.from(segment, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(byte))
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+function show(value: unknown): string {
+  const text = (() => {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
+  })();
+  return text.length > 300 ? `${text.slice(0, 300)}… (${text.length} chars)` : text;
+}
+
+function describeFailure(problem: string, request: Request, answer: HttpAnswer): string {
+  return [
+    `${problem}: ${request.method} ${show(request.path)} as ${request.who}`,
+    request.who === 'garbage-cookie' ? `cookie ${show(request.garbageCookie)}` : '',
+    request.headers ? `headers ${show(request.headers)}` : '',
+    request.body === undefined ? 'no body' : `body ${show(request.body)}`,
+    `-> ${answer.status} ${answer.contentType} ${show(answer.text)}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
