@@ -836,6 +836,27 @@ describe('hostile input', () => {
     );
   });
 
+  it('PROBE', async () => {
+    const paths = [
+      '/api/tickets?categoryCode=%00',
+      '/api/tickets?cursor=999999999999999_9999999999',
+      '/api/tickets?cursor=1_9999999999',
+      '/api/tickets?cursor=999999999999999_1',
+      '/api/tickets?cursor=8640000000000001_1',
+      '/api/tickets/duplicates?categoryCode=%00&lat=1&lng=1',
+      '/api/stats/rates?regionId=1&from=%00&to=x',
+      '/api/stats/rates?regionId=1&from=0001-01-01&to=9999-12-31',
+      '/api/stats/rates?regionId=1&from=-271821-04-20&to=+275760-09-13',
+      '/api/events?after=2147483647',
+      '/api/regions?parentId=2147483647',
+      '/api/tickets?regionId=2147483647&assigneeId=2147483647',
+    ];
+    for (const path of paths) {
+      const a = await send({ method: 'GET', path, who: 'dispatcher' });
+      console.log(path, a.status, a.text.slice(0, 200));
+    }
+  });
+
   it('still answers /healthz and /readyz after everything', async () => {
     expect((await fetch(`${system.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${system.baseUrl}/readyz`);

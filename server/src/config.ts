@@ -11,6 +11,8 @@ export interface ServerConfig extends CommonEnv {
   host: string;
   tileUrl: string | null;
   sessionSecret: string;
+  /** Key for call-button device keys (HMAC of the device id). */
+  deviceSecret: string;
   dataDir: string;
   /** Path to the built SvelteKit handler; null serves the API alone. */
   webHandlerPath: string | null;
@@ -27,6 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: env.HOST || '0.0.0.0',
     tileUrl: env.TILE_URL || null,
     sessionSecret: env.SESSION_SECRET || 'gridline-dev-secret-change-me',
+    deviceSecret: env.DEVICE_SECRET || 'gridline-dev-device-secret-change-me',
     dataDir: env.DATA_DIR || 'data',
     webHandlerPath: env.WEB_HANDLER === 'none' ? null : env.WEB_HANDLER || 'web/build/handler.js',
     secureCookies: env.SECURE_COOKIES === '1',

@@ -34,6 +34,7 @@ import {
 import { regionsRouter } from './regions/routes.ts';
 import { systemClock } from './tickets/ports.ts';
 import { TicketService } from './tickets/ticket-service.ts';
+import { DeviceKeys } from './tickets/device-keys.ts';
 import { ticketsRouter } from './tickets/routes.ts';
 import { configRouter } from './health/config-route.ts';
 import { Metrics } from './infra/metrics.ts';
@@ -107,6 +108,7 @@ export async function createServerRuntime(
     idempotency: new PrismaIdempotencyRepository(prisma),
     clock: systemClock,
     timeScale: config.timeScale,
+    deviceKeys: new DeviceKeys(config.deviceSecret),
   });
   io = createSocketServer({
     httpServer,

@@ -234,10 +234,37 @@ export const hostileSegment: fc.Arbitrary<string> = fc.oneof(
   fc.webSegment(),
 );
 
+/** Values near what the query schemas accept: numbers at the edges, cursors, dates, status lists. */
+const nearValidQueryValue: fc.Arbitrary<string> = fc.oneof(
+  fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }).map(String),
+  fc.constantFrom('2147483647', '2147483648', '1e3', '0x10', ' 1', '1.0', '+1', '-0', '', '1,2'),
+  fc
+    .tuple(
+      fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }),
+      fc.bigInt({ min: 0n, max: 10n ** 10n - 1n }),
+    )
+    .map(([ms, id]) => `${ms}_${id}`),
+  fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+  fc.constantFrom(
+    '2024-02-30T00:00:00Z',
+    '2024-01-01T00:00:00+14:00',
+    '2024-01-01T24:00:00Z',
+    '+275760-09-13T00:00:00.000Z',
+    '0000-01-01T00:00:00Z',
+    '2024-01-01',
+  ),
+  fc
+    .array(fc.constantFrom('open', 'NEW', 'ASSIGNED', 'CLOSED', 'assigned', 'x', '', '__proto__'), {
+      maxLength: 4,
+    })
+    .map((parts) => parts.join(',')),
+  fc.constantFrom('GRID', 'COMMUNITY', 'CITY', 'grid', 'NOISE', 'noise', 'true', 'false', 'TRUE'),
+);
+
 /** Raw query strings: well-formed and malformed, repeated keys, encoded hostile values. */
 export function hostileQuery(keys: readonly string[]): fc.Arbitrary<string> {
   const key = fc.oneof(
-    { arbitrary: fc.constantFrom(...keys), weight: 4 },
+    { arbitrary: fc.constantFrom(...keys), weight: 6 },
     {
       arbitrary: fc.constantFrom('__proto__', 'constructor', 'toString', 'a[b]', 'x', ''),
       weight: 1,
@@ -245,26 +272,9 @@ export function hostileQuery(keys: readonly string[]): fc.Arbitrary<string> {
     { arbitrary: fc.string({ unit: 'binary', maxLength: 10 }), weight: 1 },
   );
   const value = fc.oneof(
-    hostileString.map((text) => text.slice(0, 300)),
-    hostileSegment,
-    fc.constantFrom(
-      'open',
-      'ASSIGNED,CLOSED',
-      'ASSIGNED,,',
-      'true',
-      'TRUE',
-      '1',
-      '0',
-      '1000',
-      '1001',
-      '999999999999999_9999999999',
-      '0_0',
-      '1_1',
-      '-1_1',
-      'GRID',
-      'CITY',
-      'NOISE',
-    ),
+    { arbitrary: nearValidQueryValue, weight: 3 },
+    { arbitrary: hostileString.map((text) => text.slice(0, 300)), weight: 2 },
+    { arbitrary: hostileSegment, weight: 1 },
   );
   const pair = fc.tuple(key, value, fc.boolean()).map(([k, v, encode]) => {
     // Either encoded properly, or raw (fetch escapes only what a URL may not contain).
@@ -272,9 +282,26 @@ export function hostileQuery(keys: readonly string[]): fc.Arbitrary<string> {
     return `${ek}=${ev}`;
   });
   return fc.oneof(
-    fc.array(pair, { maxLength: 5 }).map((pairs) => pairs.join('&')),
-    fc.webQueryParameters(),
-    fc.constantFrom('&&&', '=', '==', '?', '#', 'a=%', 'a=%zz', 'a=%00', '%=%', '&limit=1&limit=2'),
+    {
+      arbitrary: fc.array(pair, { minLength: 1, maxLength: 4 }).map((pairs) => pairs.join('&')),
+      weight: 8,
+    },
+    { arbitrary: fc.webQueryParameters(), weight: 1 },
+    {
+      arbitrary: fc.constantFrom(
+        '',
+        '&&&',
+        '=',
+        '==',
+        '?',
+        '#',
+        'a=%',
+        'a=%zz',
+        '%=%',
+        'limit=1&limit=2',
+      ),
+      weight: 1,
+    },
   );
 }
 

@@ -52,6 +52,7 @@ const listQuerySchema = z.strictObject({
 });
 
 const actionSchema = z.enum(TICKET_ACTIONS);
+const deviceIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const duplicatesQuerySchema = z.strictObject({
   categoryCode: z.string().min(1).max(64),
   lat: z.coerce.number().min(-90).max(90),
@@ -72,6 +73,12 @@ export function ticketsRouter(deps: {
       idempotencyKey: req.get('idempotency-key'),
       requestId: req.requestId,
     });
+    res.status(reply.status).json(reply.body);
+  });
+
+  router.post('/devices/:deviceId/calls', async (req, res) => {
+    const deviceId = parseOr400(deviceIdSchema, req.params.deviceId, 'device id');
+    const reply = await deps.tickets.callFromDevice(deviceId, req.get('x-device-key'), req.body);
     res.status(reply.status).json(reply.body);
   });
 

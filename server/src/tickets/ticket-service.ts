@@ -7,7 +7,9 @@ import {
   TRANSITIONS,
   actionBodySchemas,
   canTransition,
+  ELDERLY_SERVICES,
   createTicketSchema,
+  type CreateTicketInput,
   deadlinePolicySchema,
   initialDeadlines,
   mayAct,
@@ -35,6 +37,7 @@ import { HttpError, conflict, notFound, parseOr400 } from '../http/errors.ts';
 import type { AuthContext } from '../http/types.ts';
 import { canSeeRegion, canSeeTicket } from '../auth/scope.ts';
 import { newTicketCode, newTrackingToken } from './codes.ts';
+import type { DeviceKeys } from './device-keys.ts';
 import type {
   CategoryCatalog,
   Clock,
@@ -53,6 +56,7 @@ export interface TicketServiceDeps {
   idempotency: IdempotencyRepository;
   clock: Clock;
   timeScale: number;
+  deviceKeys: DeviceKeys;
 }
 
 export interface CreateContext {
@@ -95,6 +99,18 @@ interface Plan {
   scheduleResolveDeadline?: boolean;
 }
 
+const deviceCallSchema = z.strictObject({ service: z.enum(ELDERLY_SERVICES) });
+
+/** The first phone among a care recipient's contacts (`[{ name, relation, phone }]`). */
+function contactPhone(contacts: unknown): string | undefined {
+  if (!Array.isArray(contacts)) return undefined;
+  for (const contact of contacts) {
+    const phone = (contact as { phone?: unknown } | null)?.phone;
+    if (typeof phone === 'string') return phone;
+  }
+  return undefined;
+}
+
 const storedCreateSchema = z.object({ ticketId: z.number().int(), trackingToken: z.string() });
 
 const PUBLIC_CHANNELS: readonly Channel[] = ['WEB', 'APP'];
@@ -122,6 +138,56 @@ export class TicketService {
     if (!allowed.includes(channel)) {
       throw new HttpError('FORBIDDEN', `Channel ${channel} is not open to you here`);
     }
+    return this.file(input, channel, context, idempotency);
+  }
+
+  /**
+   * An elderly person pressed their call button: an urgent ticket for one of
+   * the eight services, at their registered home. The device proves itself
+   * with its key (an HMAC of its id).
+   */
+  async callFromDevice(
+    deviceId: string,
+    deviceKey: string | undefined,
+    body: unknown,
+  ): Promise<HttpReply> {
+    if (!deviceKey || !this.deps.deviceKeys.verify(deviceId, deviceKey)) {
+      throw new HttpError('UNAUTHENTICATED', 'Unknown device or wrong device key');
+    }
+    const { service } = parseOr400(deviceCallSchema, body);
+    const device = await this.deps.prisma.device.findUnique({
+      where: { id: deviceId },
+      include: { careRecipient: true },
+    });
+    if (!device || !device.active) throw notFound('Device');
+    const category = (await this.deps.categories.list()).find((c) => c.elderlyService === service);
+    if (!category) throw new HttpError('UNPROCESSABLE', `No category serves ${service}`);
+    const home = device.careRecipient;
+    const contact = contactPhone(home.contacts);
+    await this.deps.prisma.device.update({
+      where: { id: deviceId },
+      data: { lastSeenAt: this.deps.clock.now() },
+    });
+    return this.file(
+      {
+        categoryCode: category.code,
+        description: `一键呼叫：${category.names.zh} / Call button: ${category.names.en}`,
+        location: { lat: home.lat, lng: home.lng },
+        address: home.address,
+        priority: 'URGENT',
+        reporter: { name: home.householdName, ...(contact ? { phone: contact } : {}) },
+      },
+      'DEVICE',
+      {},
+    );
+  }
+
+  private async file(
+    input: CreateTicketInput,
+    channel: Channel,
+    context: CreateContext,
+    idempotency?: { scope: string; key: string; requestHash: string },
+  ): Promise<HttpReply> {
     const category = await this.deps.categories.byCode(input.categoryCode);
     if (!category) {
       throw new HttpError('UNPROCESSABLE', `Unknown category "${input.categoryCode}"`, [
