@@ -39,6 +39,7 @@ import { ticketsRouter } from './tickets/routes.ts';
 import { configRouter } from './health/config-route.ts';
 import { Metrics } from './infra/metrics.ts';
 import { statsRouter } from './stats/routes.ts';
+import { queueBoardRouter } from './admin/queue-board.ts';
 
 export interface ServerRuntime {
   httpServer: HttpServer;
@@ -120,6 +121,7 @@ export async function createServerRuntime(
     logger: log,
   });
   metrics.trackSockets(io);
+  metrics.trackQueue(timers.queue);
 
   let shuttingDown = false;
   const auth = new AuthService(
@@ -134,6 +136,7 @@ export async function createServerRuntime(
     rootRouters: [
       healthRouter({ prisma, redis, isShuttingDown: () => shuttingDown }),
       metrics.router(),
+      queueBoardRouter([timers.queue]),
     ],
     apiRouters: [
       authRouter({

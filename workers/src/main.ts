@@ -9,6 +9,11 @@ async function main(): Promise<void> {
     {
       ...parseCommonEnv(process.env),
       concurrency: positiveNumberEnv('WORKER_CONCURRENCY', process.env.WORKER_CONCURRENCY, 50),
+      metricsPort: positiveNumberEnv(
+        'WORKERS_METRICS_PORT',
+        process.env.WORKERS_METRICS_PORT,
+        9464,
+      ),
       reconcileIntervalMs: positiveNumberEnv(
         'RECONCILE_INTERVAL_MS',
         process.env.RECONCILE_INTERVAL_MS,

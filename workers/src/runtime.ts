@@ -26,6 +26,7 @@ import {
   type EscalationPorts,
 } from './timers/escalation.ts';
 import { reconcileTimers } from './timers/reconciler.ts';
+import { WorkerMetrics } from './metrics.ts';
 
 const TIMER_HANDLERS: Record<
   TicketTimerKind,
@@ -40,6 +41,8 @@ const TIMER_HANDLERS: Record<
 export interface WorkersConfig extends CommonEnv {
   concurrency: number;
   reconcileIntervalMs: number;
+  /** Port for /metrics on 127.0.0.1; 0 or absent: no metrics server. */
+  metricsPort?: number;
 }
 
 export interface WorkersRuntime {
@@ -120,6 +123,8 @@ export async function createWorkersRuntime(
 
   // Pushes name the city room: know the city before the first job runs.
   await loadCityId();
+  const metrics = new WorkerMetrics();
+  const metricsServer = config.metricsPort ? await metrics.listen(config.metricsPort) : null;
   const worker = new Worker<TicketTimerJob>(
     TICKET_TIMERS_QUEUE,
     async (job: Job<TicketTimerJob>) => {
@@ -127,6 +132,7 @@ export async function createWorkersRuntime(
       const handler = TIMER_HANDLERS[job.data.kind];
       if (!handler) return { kind: 'ignored' };
       const outcome = await handler(job.data, ports);
+      metrics.observe(job.data.kind, lateMs, outcome.kind);
       const { requestId, ticketId, kind } = job.data;
       log.info({ requestId, ticketId, kind, lateMs, outcome }, 'deadline timer');
       return outcome;
@@ -171,6 +177,7 @@ export async function createWorkersRuntime(
     reconcile: runReconcile,
     async close() {
       clearInterval(interval);
+      metricsServer?.close();
       await reconciling;
       await worker.close();
       await queue.close();

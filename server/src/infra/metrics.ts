@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TicketChange } from '@gridline/db';
 import type { Server } from 'socket.io';
+import type { Queue } from 'bullmq';
 import { requireRole } from '../auth/middleware.ts';
 
 /** Prometheus metrics of the server process, served at /metrics. */
@@ -51,6 +52,20 @@ export class Metrics {
       registers: [this.registry],
       collect() {
         this.set(io.engine.clientsCount);
+      },
+    });
+  }
+
+  trackQueue(queue: Queue): void {
+    new Gauge({
+      name: 'gridline_queue_jobs',
+      help: 'Timer jobs by state',
+      labelNames: ['queue', 'state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const counts = await queue.getJobCounts('delayed', 'waiting', 'active', 'failed');
+        for (const [state, count] of Object.entries(counts))
+          this.set({ queue: queue.name, state }, count);
       },
     });
   }
