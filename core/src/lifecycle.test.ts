@@ -35,7 +35,7 @@ describe('the ticket state machine', () => {
     expect(canTransition('rate', 'ACCEPTED')).toBe(false);
     for (const action of TICKET_ACTIONS) {
       expect(canTransition(action, 'CANCELLED'), action).toBe(false);
-      expect(canTransition(action, 'DUPLICATE'), action).toBe(false);
+      expect(canTransition(action, 'DUPLICATE'), action).toBe(action === 'unmerge');
     }
   });
 
@@ -62,7 +62,7 @@ describe('the ticket state machine', () => {
       inScope: true,
       isReporter: false,
     });
-    expect(allowedActions('ASSIGNED', community)).toEqual(['assign', 'escalate']);
+    expect(allowedActions('ASSIGNED', community)).toEqual(['assign', 'escalate', 'merge']);
     expect(allowedActions('RESOLVED', community)).toEqual(['verify', 'close', 'reopen']);
     const dispatcher = relationsOf({
       role: 'DISPATCHER',
@@ -75,6 +75,7 @@ describe('the ticket state machine', () => {
       'transfer',
       'escalate',
       'cancel',
+      'merge',
     ]);
     const outsider = relationsOf({
       role: 'DISPATCHER',

@@ -22,6 +22,8 @@ export const TICKET_ACTIONS = [
   'transfer',
   'escalate',
   'cancel',
+  'merge',
+  'unmerge',
 ] as const;
 export type TicketAction = (typeof TICKET_ACTIONS)[number];
 
@@ -86,6 +88,8 @@ export const TRANSITIONS: Readonly<Record<TicketAction, TransitionRule>> = {
   transfer: { from: OPEN, to: 'ASSIGNED', who: ['dispatcher'], event: 'ticket.assigned' },
   escalate: { from: OPEN, to: null, who: ['supervisor'], event: 'ticket.escalated' },
   cancel: { from: OPEN, to: 'CANCELLED', who: ['dispatcher'], event: 'ticket.closed' },
+  merge: { from: OPEN, to: 'DUPLICATE', who: ['supervisor'], event: 'ticket.closed' },
+  unmerge: { from: ['DUPLICATE'], to: null, who: ['supervisor'], event: 'ticket.reopened' },
 };
 
 /** A reporter may reopen within this many days of resolution. */
@@ -162,6 +166,8 @@ export const actionBodySchemas = {
   }),
   escalate: z.strictObject({ version, reason: note.optional() }),
   cancel: z.strictObject({ version, reason: note }),
+  merge: z.strictObject({ version, intoId: z.number().int().positive().max(2_147_483_647) }),
+  unmerge: z.strictObject({ version, reason: note.optional() }),
 } satisfies Record<TicketAction, z.ZodType>;
 
 export type ActionBody<A extends TicketAction> = z.infer<(typeof actionBodySchemas)[A]>;

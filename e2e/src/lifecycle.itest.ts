@@ -323,4 +323,35 @@ describe('the closed loop', () => {
     const row = await system.server.prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
     expect(row).toMatchObject({ rating: 'GOOD', status: 'CLOSED' });
   });
+
+  it('merges a duplicate into the original and unmerges it, noting both on the original', async () => {
+    const original = await report(resident, 'GREENERY');
+    const duplicate = await report(resident, 'GREENERY');
+    expect((await act(community, duplicate, 'merge', { intoId: duplicate.id })).status).toBe(422);
+    expect((await act(member, duplicate, 'merge', { intoId: original.id })).status).toBe(403);
+    const merged = await act(community, duplicate, 'merge', { intoId: original.id });
+    expect(merged.body.ticket.status).toBe('DUPLICATE');
+    const row = await system.server.prisma.ticket.findUniqueOrThrow({
+      where: { id: duplicate.id },
+    });
+    expect(row.duplicateOfId).toBe(original.id);
+    // The duplicate's deadline timer went with it; the original's did not move.
+    const queue = system.workers!.queue;
+    expect(
+      await queue.getJob(`accept-deadline-${duplicate.id}-${duplicate.version}`),
+    ).toBeUndefined();
+    expect(await queue.getJob(`accept-deadline-${original.id}-${original.version}`)).toBeDefined();
+    const unmerged = await act(community, duplicate, 'unmerge', {});
+    expect(unmerged.body.ticket).toMatchObject({ status: 'ASSIGNED' });
+    expect(
+      await queue.getJob(`accept-deadline-${duplicate.id}-${unmerged.body.ticket.version}`),
+    ).toBeDefined();
+    const timeline = await dispatcher.get<{ timeline: Array<{ data: { action?: string } }> }>(
+      `/api/tickets/${original.id}`,
+    );
+    expect(timeline.body.timeline.map((event) => event.data.action).filter(Boolean)).toEqual([
+      'merged',
+      'unmerged',
+    ]);
+  });
 });

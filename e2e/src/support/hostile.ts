@@ -265,28 +265,27 @@ const nearValidQueryValue: fc.Arbitrary<string> = fc.oneof(
 );
 
 const idLike = fc.oneof(
-  fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }).map(String),
-  fc.constantFrom('0', '1', '2147483647', '2147483648', '1e3', '0x10', ' 1', '1.5', '+1', '-0'),
+  { arbitrary: fc.integer({ min: 1, max: 2_147_483_647 }).map(String), weight: 3 },
+  { arbitrary: fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }).map(String), weight: 1 },
+  {
+    arbitrary: fc.constantFrom('0', '2147483648', '1e3', '0x10', ' 1', '1.5', '+1', '-0'),
+    weight: 1,
+  },
 );
 
 /** Per query key, values close to what its schema accepts (and just past it). */
 const QUERY_HINTS: Record<string, fc.Arbitrary<string>> = {
-  status: fc
-    .array(
-      fc.constantFrom(
-        'open',
-        'NEW',
-        'ASSIGNED',
-        'PENDING',
-        'CLOSED',
-        'assigned',
-        '',
-        'x',
-        '\u0000',
-      ),
-      { minLength: 1, maxLength: 4 },
-    )
-    .map((parts) => parts.join(',')),
+  status: fc.oneof(
+    fc
+      .array(fc.constantFrom('NEW', 'ASSIGNED', 'ACCEPTED', 'PENDING', 'CLOSED'), { maxLength: 3 })
+      .map((parts) => parts.join(',') || 'open'),
+    fc
+      .array(fc.constantFrom('open', 'NEW', 'assigned', '', 'x', '\u0000'), {
+        minLength: 1,
+        maxLength: 3,
+      })
+      .map((parts) => parts.join(',')),
+  ),
   regionId: idLike,
   assigneeId: idLike,
   parentId: idLike,
@@ -343,10 +342,24 @@ export function hostileQuery(keys: readonly string[]): fc.Arbitrary<string> {
       const [ek, ev] = encode ? [encodeComponent(k), encodeComponent(v)] : [k, v];
       return `${ek}=${ev}`;
     });
+  // Only known keys with near-valid values: these get past the schema and reach the database.
+  const plausible = fc
+    .uniqueArray(fc.constantFrom(...keys), { minLength: 1, maxLength: keys.length })
+    .chain((chosen) =>
+      fc.tuple(
+        ...chosen.map((k) =>
+          (Object.hasOwn(QUERY_HINTS, k) ? QUERY_HINTS[k]! : value).map(
+            (v) => `${k}=${encodeComponent(v)}`,
+          ),
+        ),
+      ),
+    )
+    .map((pairs) => pairs.join('&'));
   return fc.oneof(
+    { arbitrary: plausible, weight: 4 },
     {
       arbitrary: fc.array(pair, { minLength: 1, maxLength: 4 }).map((pairs) => pairs.join('&')),
-      weight: 8,
+      weight: 4,
     },
     { arbitrary: fc.webQueryParameters(), weight: 1 },
     {

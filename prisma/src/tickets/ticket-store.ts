@@ -168,6 +168,8 @@ SELECT (SELECT row_to_json(t) FROM t) AS ticket,
 export interface TicketChange {
   ticket: TicketSummary;
   events: TicketEventPayload[];
+  /** Events appended to other tickets in the same transaction (a merge notes it on the original). */
+  related?: TicketChange[];
 }
 
 export interface TransitionRequest {
@@ -178,6 +180,8 @@ export interface TransitionRequest {
   events: NewTicketEvent[];
   /** Extra guard on the row, e.g. the escalation level the timer was scheduled for. */
   where?: Prisma.TicketWhereInput;
+  /** Events for other tickets, appended in the same transaction without changing their state. */
+  related?: Array<{ ticketId: number; event: NewTicketEvent }>;
 }
 
 export class TicketStore {
@@ -280,7 +284,21 @@ export class TicketStore {
       });
       const ticket = toTicketSummary(row);
       const stored = await appendEvents(tx, row.id, request.events);
-      return { ticket, events: stored.map((event) => toEventPayload(event, ticket)) };
+      const related: TicketChange[] = [];
+      for (const { ticketId, event } of request.related ?? []) {
+        const other = await tx.ticket.findUniqueOrThrow({
+          where: { id: ticketId },
+          include: withCategory,
+        });
+        const summary = toTicketSummary(other);
+        const [appended] = await appendEvents(tx, ticketId, [event]);
+        related.push({ ticket: summary, events: [toEventPayload(appended!, summary)] });
+      }
+      return {
+        ticket,
+        events: stored.map((event) => toEventPayload(event, ticket)),
+        ...(related.length > 0 ? { related } : {}),
+      };
     });
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   AWAITING_ACCEPT,
+  OPEN_STATUSES,
   RATING_WINDOW_DAYS,
   REOPEN_WINDOW_DAYS,
   STAFF_ROLES,
@@ -32,6 +33,7 @@ import {
   type PrismaClient,
   type RegionDirectory,
   type TicketStore,
+  type TransitionRequest,
 } from '@gridline/db';
 import { HttpError, conflict, notFound, parseOr400 } from '../http/errors.ts';
 import type { AuthContext } from '../http/types.ts';
@@ -79,6 +81,7 @@ interface ActionInput {
   comment?: string;
   assigneeId?: number;
   gridId?: number;
+  intoId?: number;
 }
 
 interface PlanContext {
@@ -97,6 +100,7 @@ interface Plan {
   data: Omit<Prisma.TicketUncheckedUpdateManyInput, 'version'>;
   eventData: Prisma.InputJsonObject;
   scheduleResolveDeadline?: boolean;
+  related?: TransitionRequest['related'];
 }
 
 const deviceCallSchema = z.strictObject({ service: z.enum(ELDERLY_SERVICES) });
@@ -368,6 +372,7 @@ export class TicketService {
       expectedVersion: ticket.version,
       expectedStatuses: [ticket.status],
       data: plan.data,
+      ...(plan.related ? { related: plan.related } : {}),
       events: [
         {
           type: rule.event,
@@ -384,6 +389,7 @@ export class TicketService {
     }
     // The previous rooms hear it too: an old assignee or grid sees the ticket leave.
     this.deps.publisher.publish(change, ticket);
+    for (const related of change.related ?? []) this.deps.publisher.publish(related);
     await this.deps.timers.cancel('accept-deadline', ticketId, ticket.version);
     const next = change.ticket;
     if (AWAITING_ACCEPT.includes(next.status) && next.acceptBy) {
@@ -622,6 +628,82 @@ export class TicketService {
             status: assigneeId ? 'ASSIGNED' : ticket.status,
           },
           eventData: { ...eventData, assigneeId, previousAssigneeId: ticket.assigneeId },
+        };
+      }
+      case 'merge': {
+        const intoId = body.intoId!;
+        if (intoId === ticket.id) {
+          throw new HttpError('UNPROCESSABLE', 'A ticket cannot be merged into itself');
+        }
+        const original = await this.visibleTicket(intoId, context.auth);
+        if (!OPEN_STATUSES.includes(original.status)) {
+          throw conflict(`The original ticket is ${original.status}; merge into an open one`);
+        }
+        return {
+          data: { status: 'DUPLICATE', duplicateOfId: intoId, closedAt: now },
+          eventData: { intoId, intoCode: original.code, previousStatus: ticket.status },
+          related: [
+            {
+              ticketId: intoId,
+              event: {
+                type: 'ticket.updated',
+                actorId: context.auth.user.id,
+                fromStatus: original.status,
+                toStatus: original.status,
+                data: { action: 'merged', duplicateId: ticket.id, duplicateCode: ticket.code },
+              },
+            },
+          ],
+        };
+      }
+      case 'unmerge': {
+        const merged = await this.deps.prisma.ticketEvent.findFirst({
+          where: {
+            ticketId: ticket.id,
+            type: 'ticket.closed',
+            payload: { path: ['action'], equals: 'merge' },
+          },
+          orderBy: { id: 'desc' },
+        });
+        const recorded = merged?.payload as
+          | { previousStatus?: TicketStatus; intoId?: number }
+          | undefined;
+        const status: TicketStatus =
+          recorded?.previousStatus && OPEN_STATUSES.includes(recorded.previousStatus)
+            ? recorded.previousStatus
+            : 'ASSIGNED';
+        const awaiting = AWAITING_ACCEPT.includes(status);
+        return {
+          data: {
+            status,
+            duplicateOfId: null,
+            closedAt: null,
+            ...(awaiting
+              ? {
+                  acceptBy: new Date(
+                    now.getTime() + scaledMs(policy.acceptMinutes, this.deps.timeScale),
+                  ),
+                }
+              : {}),
+          },
+          eventData: { fromId: recorded?.intoId ?? null, reason: body.reason ?? null },
+          scheduleResolveDeadline: status === 'ACCEPTED' || status === 'IN_PROGRESS',
+          ...(recorded?.intoId
+            ? {
+                related: [
+                  {
+                    ticketId: recorded.intoId,
+                    event: {
+                      type: 'ticket.updated' as const,
+                      actorId: context.auth.user.id,
+                      fromStatus: null,
+                      toStatus: null,
+                      data: { action: 'unmerged', duplicateId: ticket.id },
+                    },
+                  },
+                ],
+              }
+            : {}),
         };
       }
       case 'cancel':
