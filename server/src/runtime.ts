@@ -40,6 +40,9 @@ import { configRouter } from './health/config-route.ts';
 import { Metrics } from './infra/metrics.ts';
 import { statsRouter } from './stats/routes.ts';
 import { queueBoardRouter } from './admin/queue-board.ts';
+import { photosRouter } from './photos/routes.ts';
+import { PhotoService } from './photos/photo-service.ts';
+import { PhotoStore } from './photos/photo-store.ts';
 
 export interface ServerRuntime {
   httpServer: HttpServer;
@@ -148,6 +151,16 @@ export async function createServerRuntime(
       configRouter({ tileUrl: config.tileUrl, timeScale: config.timeScale }),
       regionsRouter({ prisma, regions }),
       categoriesRouter({ categories }),
+      // Before the tickets router, whose /tickets/:id/:action would take /photos.
+      photosRouter({
+        photos: new PhotoService({
+          prisma,
+          store,
+          photos: new PhotoStore(config.dataDir),
+          tickets,
+          publisher: publisherProxy,
+        }),
+      }),
       ticketsRouter({ prisma, store, categories, tickets }),
       eventsRouter({ store }),
       statsRouter({ prisma, regions }),

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { inject } from 'vitest';
 import type {
@@ -58,6 +61,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WEB_HANDLER: options.web ? 'web/build/handler.js' : 'none',
     SESSION_SECRET: 'test-secret',
+    DATA_DIR: path.join(tmpdir(), `gridline-${redisPrefix}`),
   });
   const server = await createServerRuntime({ ...base, host: '127.0.0.1' });
   const port = await server.listen(0);
@@ -103,6 +107,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       await workers?.close();
       await server.close();
       await database.drop();
+      await rm(base.dataDir, { recursive: true, force: true });
     },
   };
   return system;

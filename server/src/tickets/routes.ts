@@ -18,6 +18,7 @@ import {
 } from '@gridline/db';
 import { HttpError, parseOr400 } from '../http/errors.ts';
 import type { CategoryCatalog } from './ports.ts';
+import { photoDto } from '../photos/photo-service.ts';
 import { requireAuth, requireStaff } from '../auth/middleware.ts';
 import { ticketScope } from '../auth/scope.ts';
 import type { TicketService } from './ticket-service.ts';
@@ -162,8 +163,12 @@ export function ticketsRouter(deps: {
       name: row.reporterName,
       phone: row.reporterPhone && (mayCall ? row.reporterPhone : maskPhone(row.reporterPhone)),
     };
+    const photos = await deps.prisma.ticketPhoto.findMany({
+      where: { ticketId: id },
+      orderBy: { id: 'asc' },
+    });
     res.json({
-      ticket: { ...ticket, description: row.description, reporter },
+      ticket: { ...ticket, description: row.description, reporter, photos: photos.map(photoDto) },
       timeline: events.map((event) => {
         const { ticket: _ticket, ...rest } = toEventPayload(event, ticket);
         return rest;
