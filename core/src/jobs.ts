@@ -1,7 +1,12 @@
 /** BullMQ queue and job contracts shared by server (producer) and workers. */
 export const TICKET_TIMERS_QUEUE = 'ticket-timers';
 
-export type TicketTimerKind = 'accept-deadline' | 'resolve-deadline' | 'reminder' | 'close-window';
+export type TicketTimerKind =
+  | 'accept-deadline'
+  | 'resolve-deadline'
+  | 'reminder'
+  | 'close-window'
+  | 'summons-deadline';
 
 export interface TicketTimerJob {
   kind: TicketTimerKind;
@@ -11,6 +16,8 @@ export interface TicketTimerJob {
   /** Escalation level at scheduling time (accept deadlines). */
   level: number;
   dueAt: string;
+  /** The summons a `summons-deadline` job watches (its `version` is the summons' version). */
+  summonsId?: number;
   /** Which reminder of the resolve window (0, 1, ...) for `reminder` jobs. */
   seq?: number;
   /** The fraction of the resolve window a reminder marks. */
@@ -52,7 +59,10 @@ export function ticketTimerJob(data: TicketTimerJob, now: Date): TimerJobSpec {
     name: data.kind,
     data,
     opts: {
-      jobId: ticketTimerJobId(data.kind, data.ticketId, data.version, data.seq),
+      jobId:
+        data.summonsId === undefined
+          ? ticketTimerJobId(data.kind, data.ticketId, data.version, data.seq)
+          : ticketTimerJobId(data.kind, data.summonsId, data.version),
       delay: Math.max(0, new Date(data.dueAt).getTime() - now.getTime()),
       attempts: 8,
       backoff: { type: 'exponential', delay: 500 },

@@ -171,3 +171,19 @@ export const actionBodySchemas = {
 } satisfies Record<TicketAction, z.ZodType>;
 
 export type ActionBody<A extends TicketAction> = z.infer<(typeof actionBodySchemas)[A]>;
+
+/** 吹哨报到: a street or district dispatcher summons departments to a ticket. */
+export const summonSchema = z.strictObject({
+  departments: z
+    .array(z.string().trim().min(1).max(60))
+    .min(1)
+    .max(10)
+    .refine((list) => new Set(list).size === list.length, 'departments must be distinct'),
+  /** Each department must report within this many minutes (divided by TIME_SCALE). */
+  reportMinutes: z.number().int().min(5).max(10_080).default(60),
+});
+
+export const summonsReportSchema = z.strictObject({ note: z.string().trim().min(1).max(2000) });
+
+/** Summons escalate street -> district -> city; past the city they stay overdue. */
+export const MAX_SUMMONS_LEVEL = 2;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LatLng, TicketEventPayload, TicketSummary } from '@gridline/core';
 import { freePort } from './support/processes.ts';
@@ -21,7 +21,7 @@ const CLIENTS = 30;
 const MAX_KEYS_PER_CLIENT = 400;
 // The server is killed once it has acknowledged this many and the load has run this long.
 const MIN_ACKS_BEFORE_KILL = 100;
-const MIN_LOAD_BEFORE_KILL_MS = 1000;
+const MIN_LOAD_BEFORE_KILL_MS = 1500;
 const KILL_WAIT_LIMIT_MS = 10_000;
 // After the new process answers /readyz, the load goes on this long.
 const LOAD_AFTER_RESTART_MS = 800;
@@ -178,8 +178,15 @@ interface SlowPost {
 /**
  * A POST whose headers and first half of the body go out now and the rest on finish():
  * a request the server has accepted and is still reading, for as long as the test likes.
+ * Without an agent the connection closes after the answer; with a keep-alive agent it is
+ * kept for the agent's next request, as browsers and proxies do.
  */
-function startSlowPost(port: number, key: string, body: ReportBody): SlowPost {
+function startSlowPost(
+  port: number,
+  key: string,
+  body: ReportBody,
+  agent: Agent | false = false,
+): SlowPost {
   const bytes = Buffer.from(JSON.stringify(body), 'utf8');
   const half = Math.floor(bytes.length / 2);
   const request = httpRequest({
@@ -187,7 +194,7 @@ function startSlowPost(port: number, key: string, body: ReportBody): SlowPost {
     port,
     method: 'POST',
     path: '/api/tickets',
-    agent: false,
+    agent,
     headers: {
       'content-type': 'application/json',
       'content-length': String(bytes.length),
@@ -213,6 +220,27 @@ function startSlowPost(port: number, key: string, body: ReportBody): SlowPost {
   request.flushHeaders();
   request.write(bytes.subarray(0, half));
   return { finish: () => request.end(bytes.subarray(half)), result };
+}
+
+/** GET through a given node:http agent. */
+function getThrough(agent: Agent, port: number, path: string): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    const request = httpRequest({ host: '127.0.0.1', port, path, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.once('error', (error) => resolve({ kind: 'network', error: describeError(error) }));
+      response.once('end', () =>
+        resolve({
+          kind: 'response',
+          status: response.statusCode ?? 0,
+          body: parseJson(Buffer.concat(chunks).toString('utf8')),
+        }),
+      );
+    });
+    request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('GET timed out')));
+    request.once('error', (error) => resolve({ kind: 'network', error: describeError(error) }));
+    request.end();
+  });
 }
 
 describe('crash safety of a server process', () => {
@@ -544,7 +572,16 @@ describe('crash safety of a server process', () => {
       retries: Outcome[];
     }
     const trickle: TrickleRecord[] = [];
-    const polls: Array<{ sentAt: number; outcome: Outcome }> = [];
+    const polls: Array<{
+      sentAt: number;
+      answeredAt: number;
+      outcome: Outcome;
+      via: 'fetch' | 'keep-alive agent';
+    }> = [];
+    // One kept-alive connection, as a browser or proxy holds: a slow POST is in flight on
+    // it when close begins, and /readyz polls follow on the same connection.
+    const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
+    afterAll(() => keepAlive.destroy());
     const slowResults: Outcome[] = [];
     const slowKeys: Array<{ key: string; body: ReportBody }> = [];
     const onDrain: WatchedSocket[] = [];
@@ -595,7 +632,7 @@ describe('crash safety of a server process', () => {
           } catch (error) {
             outcome = { kind: 'network', error: describeError(error) };
           }
-          polls.push({ sentAt, outcome });
+          polls.push({ sentAt, answeredAt: Date.now(), outcome, via: 'fetch' });
           await sleep(READYZ_POLL_MS);
         }
       })();
@@ -638,8 +675,17 @@ describe('crash safety of a server process', () => {
         const key = `${keyPrefix}-slow-${index}`;
         const body = report(`${prefix} slow ${index}: street light out`);
         slowKeys.push({ key, body });
-        return startSlowPost(drain.port, key, body);
+        return startSlowPost(drain.port, key, body, index === 0 ? keepAlive : false);
       });
+      // Queued behind the first slow POST on the agent's one connection.
+      const stickyPoller = (async () => {
+        while (!drainGone && Date.now() < limit) {
+          const sentAt = Date.now();
+          const outcome = await getThrough(keepAlive, drain.port, '/readyz');
+          polls.push({ sentAt, answeredAt: Date.now(), outcome, via: 'keep-alive agent' });
+          await sleep(READYZ_POLL_MS);
+        }
+      })();
       await sleep(300);
 
       sigtermAt = Date.now();
@@ -654,7 +700,7 @@ describe('crash safety of a server process', () => {
         await drain.exited;
       }
       drainGone = true;
-      await Promise.all([...loops, poller]);
+      await Promise.all([...loops, poller, stickyPoller]);
       slowResults.push(...(await Promise.all(slow.map((request) => request.result))));
 
       // Reconnect to the successor and catch up from the last event each socket saw.
@@ -684,19 +730,31 @@ describe('crash safety of a server process', () => {
           `ticket.assigned of the last report on ${socket.who}'s new socket`,
         ).catch(() => undefined);
       }
+      const began = closeBeganAt;
+      const servedAfterClose = trickle.filter(
+        (r) => r.first.kind === 'response' && began !== null && r.sentAt >= began,
+      ).length;
+      const stickyAnswered = polls.filter(
+        (p) =>
+          p.via === 'keep-alive agent' &&
+          p.outcome.kind === 'response' &&
+          began !== null &&
+          p.sentAt >= began,
+      ).length;
+      const failures = trickle.flatMap((r) => (r.first.kind === 'network' ? [r.first.error] : []));
+      const disconnects = onDrain.map((w) => {
+        const seen = w.disconnects.map((d) => `${d.reason} +${d.at - sigtermAt} ms`);
+        return `${w.who} ${seen.join(', ') || 'none'}`;
+      });
       console.info(
-        `[crash-safety] SIGTERM: close began ${closeBeganAt === null ? '(never seen)' : `${closeBeganAt - sigtermAt} ms`} ` +
-          `after the signal, process ended (${exitHow}) after ${exitedAt - sigtermAt} ms; ` +
-          `${trickle.length} trickled reports, ${trickle.filter((r) => r.first.kind === 'response' && r.sentAt >= (closeBeganAt ?? Infinity)).length} ` +
-          `of them sent after close began and still answered by the stopping process; ` +
-          `${trickle.filter((r) => r.first.kind === 'network').length} failed there ` +
-          `(${[...new Set(trickle.flatMap((r) => (r.first.kind === 'network' ? [r.first.error] : [])))].join(' | ')}); ` +
-          `${polls.length} /readyz polls; socket disconnects: ${onDrain
-            .map(
-              (w) =>
-                `${w.who} ${w.disconnects.map((d) => `${d.reason} +${d.at - sigtermAt} ms`).join(',') || 'none'}`,
-            )
-            .join('; ')}.`,
+        `[crash-safety] SIGTERM: close began ` +
+          `${began === null ? '(never seen)' : `${began - sigtermAt} ms`} after the signal; ` +
+          `the process ended (${exitHow}) after ${exitedAt - sigtermAt} ms; ` +
+          `${trickle.length} trickled reports, ${servedAfterClose} of them sent after close ` +
+          `began and still answered by the stopping process, ${failures.length} failed there ` +
+          `(${[...new Set(failures)].join(' | ')}); ${polls.length} /readyz polls, ` +
+          `${stickyAnswered} answered on the kept-alive connection after close began; ` +
+          `socket disconnects: ${disconnects.join('; ')}.`,
       );
     }, 60_000);
 
@@ -760,7 +818,7 @@ describe('crash safety of a server process', () => {
     it('answers /readyz 503 (or refuses the connection) once close has begun', () => {
       expect(closeBeganAt).not.toBeNull();
       const began = closeBeganAt ?? 0;
-      const before = polls.filter((poll) => poll.sentAt < sigtermAt);
+      const before = polls.filter((poll) => poll.answeredAt < sigtermAt);
       expect(before.length).toBeGreaterThan(0);
       expect(
         before.filter((poll) => !(poll.outcome.kind === 'response' && poll.outcome.status === 200)),

@@ -354,4 +354,58 @@ describe('the closed loop', () => {
       'unmerged',
     ]);
   });
+
+  it('summons departments (吹哨报到): each reports or escalates on its own deadline', async () => {
+    const ticket = await report(resident, 'ILLEGAL_CONSTRUCTION');
+    const summon = (as: Session, body: unknown) =>
+      as.post<{ summons: Array<{ id: number; department: string }> }>(
+        `/api/tickets/${ticket.id}/summon`,
+        body,
+      );
+    expect((await summon(community, { departments: ['城管执法'] })).status).toBe(403);
+    expect((await summon(dispatcher, { departments: [] })).status).toBe(400);
+    expect((await summon(dispatcher, { departments: ['城管', '城管'] })).status).toBe(400);
+    // 10 minutes to report = 167 ms at this TIME_SCALE.
+    const summoned = await summon(dispatcher, {
+      departments: ['城管执法', '住建局'],
+      reportMinutes: 10,
+    });
+    expect(summoned.status).toBe(201);
+    const enforcement = summoned.body.summons[0]!;
+    const housing = summoned.body.summons[1]!;
+    const reportPath = (id: number) => `/api/tickets/${ticket.id}/summons/${id}/report`;
+    expect((await member.post(reportPath(enforcement.id), { note: '已到场' })).status).toBe(403);
+    expect((await community.post(reportPath(enforcement.id), { note: '已到场' })).status).toBe(200);
+    expect((await community.post(reportPath(enforcement.id), { note: '再次' })).status).toBe(409);
+    expect(
+      (await community.post(`/api/tickets/${ticket.id}/summons/999999/report`, { note: 'x' }))
+        .status,
+    ).toBe(404);
+
+    const deadline = Date.now() + 8000;
+    type Listed = { summons: Array<{ id: number; status: string; escalationLevel: number }> };
+    let listed: Listed['summons'] = [];
+    while (Date.now() < deadline) {
+      listed = (await dispatcher.get<Listed>(`/api/tickets/${ticket.id}/summons`)).body.summons;
+      if (listed.find((item) => item.id === housing.id)?.escalationLevel === 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(listed).toEqual([
+      expect.objectContaining({ id: enforcement.id, status: 'REPORTED', escalationLevel: 0 }),
+      expect.objectContaining({ id: housing.id, status: 'ESCALATED', escalationLevel: 2 }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const escalations = await system.server.prisma.ticketEvent.findMany({
+      where: { ticketId: ticket.id, type: 'ticket.escalated' },
+      orderBy: { id: 'asc' },
+    });
+    // The ticket's own accept deadline escalates too; the summons climb on their own.
+    const ofSummons = escalations
+      .map((event) => event.payload as { reason: string })
+      .filter((payload) => payload.reason === 'summons-deadline');
+    expect(ofSummons).toEqual([
+      expect.objectContaining({ reason: 'summons-deadline', summonsId: housing.id, toLevel: 1 }),
+      expect.objectContaining({ reason: 'summons-deadline', summonsId: housing.id, toLevel: 2 }),
+    ]);
+  });
 });

@@ -35,6 +35,7 @@ import { regionsRouter } from './regions/routes.ts';
 import { systemClock } from './tickets/ports.ts';
 import { TicketService } from './tickets/ticket-service.ts';
 import { DeviceKeys } from './tickets/device-keys.ts';
+import { SummonsService } from './tickets/summons-service.ts';
 import { ticketsRouter } from './tickets/routes.ts';
 import { configRouter } from './health/config-route.ts';
 import { Metrics } from './infra/metrics.ts';
@@ -161,7 +162,21 @@ export async function createServerRuntime(
           publisher: publisherProxy,
         }),
       }),
-      ticketsRouter({ prisma, store, categories, tickets }),
+      ticketsRouter({
+        prisma,
+        store,
+        categories,
+        tickets,
+        summons: new SummonsService({
+          prisma,
+          store,
+          tickets,
+          publisher: publisherProxy,
+          timers,
+          clock: systemClock,
+          timeScale: config.timeScale,
+        }),
+      }),
       eventsRouter({ store }),
       statsRouter({ prisma, regions }),
     ],

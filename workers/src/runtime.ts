@@ -22,6 +22,7 @@ import {
   escalateOnResolveDeadline,
   remindAssignee,
   closeAfterRatingWindow,
+  escalateSummons,
   type EscalationOutcome,
   type EscalationPorts,
 } from './timers/escalation.ts';
@@ -36,6 +37,7 @@ const TIMER_HANDLERS: Record<
   'resolve-deadline': escalateOnResolveDeadline,
   reminder: remindAssignee,
   'close-window': closeAfterRatingWindow,
+  'summons-deadline': escalateSummons,
 };
 
 export interface WorkersConfig extends CommonEnv {
@@ -96,6 +98,8 @@ export async function createWorkersRuntime(
     },
     transition: (request) => store.transition(request),
     appendEvent: (ticketId, event) => store.appendEvent(ticketId, event),
+    loadSummons: (id) => prisma.summons.findUnique({ where: { id } }),
+    changeSummons: (request) => store.changeSummons(request),
     async alreadyReminded(ticketId, seq, deadline) {
       const sent = await prisma.ticketEvent.findFirst({
         where: {

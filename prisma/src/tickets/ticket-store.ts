@@ -8,7 +8,7 @@ import type {
   TicketStatus,
   TicketSummary,
 } from '@gridline/core';
-import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient, type Summons } from '../generated/prisma/client.ts';
 import { toEventPayload, toTicketSummary, withCategory } from './ticket-summary.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -340,6 +340,50 @@ export class TicketStore {
       .slice(0, 5);
   }
 
+  /** Summons departments to a ticket and notes it on the timeline, in one transaction. */
+  async addSummons(
+    ticketId: number,
+    rows: Array<{ department: string; reportBy: Date }>,
+    event: NewTicketEvent,
+  ): Promise<{ change: TicketChange; summons: Summons[] }> {
+    return this.prisma.$transaction(async (tx) => {
+      const summons = await tx.summons.createManyAndReturn({
+        data: rows.map((row) => ({ ticketId, department: row.department, reportBy: row.reportBy })),
+      });
+      const change = await appendTo(tx, ticketId, {
+        ...event,
+        data: { ...event.data, summonsIds: summons.map((item) => item.id) },
+      });
+      return { change, summons };
+    });
+  }
+
+  /**
+   * A conditional change of one summons (reported, escalated) plus its event
+   * on the ticket's timeline. Null when the summons has moved on.
+   */
+  async changeSummons(request: {
+    summonsId: number;
+    ticketId: number;
+    where: Prisma.SummonsWhereInput;
+    data: Omit<Prisma.SummonsUncheckedUpdateManyInput, 'version'>;
+    event: NewTicketEvent;
+  }): Promise<{ change: TicketChange; summons: Summons } | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.summons.updateMany({
+        where: { ...request.where, id: request.summonsId, ticketId: request.ticketId },
+        data: { ...request.data, version: { increment: 1 } },
+      });
+      if (count === 0) return null;
+      const summons = await tx.summons.findUniqueOrThrow({ where: { id: request.summonsId } });
+      const change = await appendTo(tx, request.ticketId, {
+        ...request.event,
+        data: { ...request.event.data, summonsId: summons.id, department: summons.department },
+      });
+      return { change, summons };
+    });
+  }
+
   /** Appends an event that changes no state (a reminder): the version stays, so no client action is invalidated. */
   async appendEvent(ticketId: number, event: NewTicketEvent): Promise<TicketChange | null> {
     return this.prisma.$transaction(async (tx) => {
@@ -373,6 +417,13 @@ export class TicketStore {
     });
     return rows.map(({ ticket, ...event }) => toEventPayload(event, toTicketSummary(ticket)));
   }
+}
+
+async function appendTo(tx: Tx, ticketId: number, event: NewTicketEvent): Promise<TicketChange> {
+  const row = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: withCategory });
+  const ticket = toTicketSummary(row);
+  const stored = await appendEvents(tx, ticketId, [event]);
+  return { ticket, events: stored.map((item) => toEventPayload(item, ticket)) };
 }
 
 async function appendEvents(tx: Tx, ticketId: number, events: NewTicketEvent[]) {

@@ -22,6 +22,7 @@ import { photoDto } from '../photos/photo-service.ts';
 import { requireAuth, requireStaff } from '../auth/middleware.ts';
 import { ticketScope } from '../auth/scope.ts';
 import type { TicketService } from './ticket-service.ts';
+import type { SummonsService } from './summons-service.ts';
 
 const listQuerySchema = z.strictObject({
   status: z
@@ -65,6 +66,7 @@ export function ticketsRouter(deps: {
   store: TicketStore;
   categories: CategoryCatalog;
   tickets: TicketService;
+  summons: SummonsService;
 }): Router {
   const router = Router();
 
@@ -174,6 +176,25 @@ export function ticketsRouter(deps: {
         return rest;
       }),
     });
+  });
+
+  router.get('/tickets/:id/summons', async (req, res) => {
+    const auth = requireAuth(req.auth);
+    const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
+    res.json({ summons: await deps.summons.list(id, auth) });
+  });
+
+  router.post('/tickets/:id/summon', async (req, res) => {
+    const auth = requireAuth(req.auth);
+    const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
+    res.status(201).json({ summons: await deps.summons.summon(id, auth, req.body) });
+  });
+
+  router.post('/tickets/:id/summons/:summonsId/report', async (req, res) => {
+    const auth = requireAuth(req.auth);
+    const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
+    const summonsId = parseOr400(ticketIdParamSchema, req.params.summonsId, 'summons id');
+    res.json({ summons: await deps.summons.report(id, summonsId, auth, req.body) });
   });
 
   router.post('/tickets/:id/:action', async (req, res) => {

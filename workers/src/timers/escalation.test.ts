@@ -72,6 +72,8 @@ function fakePorts(
     },
     alreadyReminded: async (_id, seq, deadline) =>
       reminders.some((sent) => sent.seq === seq && sent.deadline === deadline),
+    loadSummons: async () => null,
+    changeSummons: async () => null,
     publish: (change) => published.push(change),
     schedule: async (job) => {
       scheduled.push(job);

@@ -1,6 +1,7 @@
 import {
   AWAITING_ACCEPT,
   MAX_ESCALATION_LEVEL,
+  MAX_SUMMONS_LEVEL,
   deadlinePolicySchema,
   nextEscalation,
   policyFor,
@@ -8,7 +9,13 @@ import {
   type TicketTimerJob,
 } from '@gridline/core';
 import type { Priority } from '@gridline/core';
-import type { NewTicketEvent, TicketChange, TicketRegions, TransitionRequest } from '@gridline/db';
+import type {
+  NewTicketEvent,
+  TicketChange,
+  TicketRegions,
+  TicketStore,
+  TransitionRequest,
+} from '@gridline/db';
 
 /** What escalation needs to know about a ticket. */
 export interface EscalationTicket extends TicketRegions {
@@ -29,6 +36,8 @@ export interface EscalationPorts {
   responsibleUser(regions: TicketRegions, level: number): Promise<number | null>;
   transition(request: TransitionRequest): Promise<TicketChange | null>;
   appendEvent(ticketId: number, event: NewTicketEvent): Promise<TicketChange | null>;
+  loadSummons(id: number): Promise<SummonsState | null>;
+  changeSummons: TicketStore['changeSummons'];
   /** True when a reminder with this seq was already sent for this deadline. */
   alreadyReminded(ticketId: number, seq: number, deadline: string): Promise<boolean>;
   publish(change: TicketChange): void;
@@ -228,4 +237,62 @@ export async function closeAfterRatingWindow(
   if (!change) return { kind: 'stale', reason: 'lost the race' };
   ports.publish(change);
   return { kind: 'closed' };
+}
+
+export interface SummonsState {
+  id: number;
+  ticketId: number;
+  department: string;
+  status: 'SUMMONED' | 'REPORTED' | 'ESCALATED';
+  escalationLevel: number;
+  version: number;
+  reportBy: Date;
+  createdAt: Date;
+}
+
+/**
+ * A summoned department did not report in time: the summons climbs one level
+ * (street -> district -> city) with a fresh deadline of the same length.
+ * Version-bound, so a report or an earlier firing makes the job a no-op.
+ */
+export async function escalateSummons(
+  job: TicketTimerJob,
+  ports: EscalationPorts,
+): Promise<EscalationOutcome> {
+  if (job.summonsId === undefined) return { kind: 'stale', reason: 'no summons' };
+  const summons = await ports.loadSummons(job.summonsId);
+  if (!summons) return { kind: 'stale', reason: 'summons gone' };
+  if (summons.version !== job.version) return { kind: 'stale', reason: 'version moved on' };
+  if (summons.status === 'REPORTED') return { kind: 'stale', reason: 'reported' };
+  if (summons.escalationLevel >= MAX_SUMMONS_LEVEL) return { kind: 'stale', reason: 'chain ended' };
+  const now = ports.now();
+  const level = summons.escalationLevel + 1;
+  const span = Math.max(1000, summons.reportBy.getTime() - summons.createdAt.getTime());
+  const reportBy = new Date(now.getTime() + span);
+  const result = await ports.changeSummons({
+    summonsId: summons.id,
+    ticketId: summons.ticketId,
+    where: { version: job.version, status: { in: ['SUMMONED', 'ESCALATED'] } },
+    data: { status: 'ESCALATED', escalationLevel: level, reportBy },
+    event: {
+      type: 'ticket.escalated',
+      actorId: null,
+      fromStatus: null,
+      toStatus: null,
+      data: { reason: 'summons-deadline', fromLevel: summons.escalationLevel, toLevel: level },
+    },
+  });
+  if (!result) return { kind: 'stale', reason: 'lost the race' };
+  ports.publish(result.change);
+  if (level < MAX_SUMMONS_LEVEL) {
+    await ports.schedule({
+      kind: 'summons-deadline',
+      ticketId: summons.ticketId,
+      summonsId: summons.id,
+      version: result.summons.version,
+      level,
+      dueAt: reportBy.toISOString(),
+    });
+  }
+  return { kind: 'escalated', level, assigneeId: null };
 }

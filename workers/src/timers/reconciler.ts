@@ -1,4 +1,4 @@
-import { AWAITING_ACCEPT, type TicketTimerJob } from '@gridline/core';
+import { AWAITING_ACCEPT, MAX_SUMMONS_LEVEL, type TicketTimerJob } from '@gridline/core';
 import type { PrismaClient } from '@gridline/db';
 
 const PAGE = 2000;
@@ -50,7 +50,7 @@ export async function reconcileTimers(
       orderBy: { id: 'asc' },
       take: PAGE,
     });
-    if (rows.length === 0) return total;
+    if (rows.length === 0) break;
     await schedule(
       rows.map((row) => ({
         kind: 'resolve-deadline',
@@ -63,4 +63,25 @@ export async function reconcileTimers(
     total += rows.length;
     cursor = rows.at(-1)!.id;
   }
+  // Summons still waiting for a department's report, below the top of their chain.
+  const summons = await prisma.summons.findMany({
+    where: {
+      status: { in: ['SUMMONED', 'ESCALATED'] },
+      escalationLevel: { lt: MAX_SUMMONS_LEVEL },
+    },
+    select: { id: true, ticketId: true, version: true, escalationLevel: true, reportBy: true },
+  });
+  if (summons.length > 0) {
+    await schedule(
+      summons.map((row) => ({
+        kind: 'summons-deadline',
+        ticketId: row.ticketId,
+        summonsId: row.id,
+        version: row.version,
+        level: row.escalationLevel,
+        dueAt: row.reportBy.toISOString(),
+      })),
+    );
+  }
+  return total + summons.length;
 }
