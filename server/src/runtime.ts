@@ -42,6 +42,9 @@ import { Metrics } from './infra/metrics.ts';
 import { statsRouter } from './stats/routes.ts';
 import { queueBoardRouter } from './admin/queue-board.ts';
 import { photosRouter } from './photos/routes.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { careRouter } from './care/routes.ts';
+import { adminUsersRouter } from './admin/users-routes.ts';
 import { PhotoService } from './photos/photo-service.ts';
 import { PhotoStore } from './photos/photo-store.ts';
 
@@ -94,6 +97,7 @@ export async function createServerRuntime(
   const categories = new PrismaCategoryCatalog(prisma);
   const timers = new BullTimerScheduler(queueRedis, config.redisPrefix, systemClock);
   const store = new TicketStore(prisma);
+  const audit = new AuditLog(prisma);
 
   const httpServer = createServer();
   let io: GridlineIo | null = null;
@@ -179,6 +183,14 @@ export async function createServerRuntime(
       }),
       eventsRouter({ store }),
       statsRouter({ prisma, regions }),
+      careRouter({ prisma, regions, audit }),
+      adminUsersRouter({
+        prisma,
+        regions,
+        sessions,
+        audit,
+        onSessionRevoked: (sessionId) => io && disconnectSession(io, sessionId),
+      }),
     ],
     web: await loadWebHandler(config.webHandlerPath, log),
     onRequestDone: (route, method, status, seconds) =>
