@@ -1,3 +1,5 @@
+import type { PriorityPolicy } from './categories.ts';
+import { reminderTimes, scaledMs } from './deadlines.ts';
 /** BullMQ queue and job contracts shared by server (producer) and workers. */
 export const TICKET_TIMERS_QUEUE = 'ticket-timers';
 
@@ -72,4 +74,35 @@ export function ticketTimerJob(data: TicketTimerJob, now: Date): TimerJobSpec {
       removeOnFail: true,
     },
   };
+}
+
+/**
+ * The reminder jobs for a resolve deadline: one at each fraction of the
+ * resolve window before it, skipping those more than `graceMs` in the past.
+ */
+export function reminderJobs(
+  ticket: { id: number; version: number; escalationLevel: number; resolveBy: string },
+  policy: PriorityPolicy,
+  timeScale: number,
+  now: Date,
+  graceMs = 0,
+): TicketTimerJob[] {
+  const deadline = new Date(ticket.resolveBy);
+  const windowStart = new Date(deadline.getTime() - scaledMs(policy.resolveMinutes, timeScale));
+  return reminderTimes(policy, windowStart, deadline).flatMap((at, seq) =>
+    at.getTime() < now.getTime() - graceMs
+      ? []
+      : [
+          {
+            kind: 'reminder' as const,
+            ticketId: ticket.id,
+            version: ticket.version,
+            level: ticket.escalationLevel,
+            seq,
+            fraction: policy.reminders[seq]!,
+            deadline: ticket.resolveBy,
+            dueAt: at.toISOString(),
+          },
+        ],
+  );
 }

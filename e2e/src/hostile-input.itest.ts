@@ -7,6 +7,7 @@ import {
   createTicketSchema,
   loginSchema,
   roomNameSchema,
+  summonSchema,
   ticketIdParamSchema,
   type TicketAction,
   type TicketSummary,
@@ -116,18 +117,31 @@ describe('hostile input', () => {
   /** What the requests could write: every count, and a fingerprint of every ticket row. */
   async function snapshot() {
     const prisma = system.server.prisma;
-    const [tickets, events, created, keys, sessionCount, live, users, audit, rows] =
-      await Promise.all([
-        prisma.ticket.count(),
-        prisma.ticketEvent.count(),
-        prisma.ticketEvent.count({ where: { type: 'ticket.created' } }),
-        prisma.idempotencyKey.count(),
-        prisma.session.count(),
-        prisma.session.count({ where: { revokedAt: null } }),
-        prisma.user.count(),
-        prisma.auditLog.count(),
-        prisma.ticket.aggregate({ _sum: { version: true }, _max: { updatedAt: true, id: true } }),
-      ]);
+    const [
+      tickets,
+      events,
+      created,
+      keys,
+      sessionCount,
+      live,
+      users,
+      audit,
+      rows,
+      summons,
+      photos,
+    ] = await Promise.all([
+      prisma.ticket.count(),
+      prisma.ticketEvent.count(),
+      prisma.ticketEvent.count({ where: { type: 'ticket.created' } }),
+      prisma.idempotencyKey.count(),
+      prisma.session.count(),
+      prisma.session.count({ where: { revokedAt: null } }),
+      prisma.user.count(),
+      prisma.auditLog.count(),
+      prisma.ticket.aggregate({ _sum: { version: true }, _max: { updatedAt: true, id: true } }),
+      prisma.summons.count(),
+      prisma.ticketPhoto.count(),
+    ]);
     return {
       tickets,
       events,
@@ -140,6 +154,8 @@ describe('hostile input', () => {
       versions: rows._sum.version,
       updatedAt: rows._max.updatedAt?.toISOString() ?? null,
       maxId: rows._max.id,
+      summons,
+      photos,
     };
   }
 
@@ -617,6 +633,185 @@ describe('hostile input', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('refuses hostile input on the device call, summons and photo routes', async () => {
+    const before = await snapshot();
+    const validSummon = { departments: ['城管执法'], reportMinutes: 60 };
+    const summonBody = fc
+      .oneof(
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(fieldPath([['departments'], ['reportMinutes']]), hostileValue)
+            .map(([path, value]) => json(mutate(validSummon, path, value))),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .array(hostileString, { maxLength: 12 })
+            .map((departments) => json({ departments })),
+        },
+        { weight: 1, arbitrary: hostileValue.map(json) },
+      )
+      .filter((text) => !summonSchema.safeParse(parse(text) ?? {}).success);
+    type Sent = { path: string; body: string | undefined; headers: Record<string, string> };
+    const request: fc.Arbitrary<Sent> = fc.oneof(
+      // Device calls: any device id, any key (a key only verifies for its own device).
+      fc
+        .tuple(
+          hostileSegment,
+          fc.option(headerText(), { nil: undefined }),
+          fc.option(hostileValue.map(json), { nil: undefined }),
+        )
+        .map(
+          ([device, key, body]): Sent => ({
+            path: `/api/devices/${encodeComponent(device)}/calls`,
+            body,
+            headers: key === undefined ? {} : { 'x-device-key': key },
+          }),
+        ),
+      summonBody.map((body) => ({
+        path: `/api/tickets/${ticket.id}/summon`,
+        body,
+        headers: {},
+      })),
+      // No summons exists yet: every report is refused.
+      fc
+        .tuple(
+          fc.oneof(hostileSegment, fc.integer({ min: 1, max: 2_147_483_647 }).map(String)),
+          fc.option(hostileValue.map(json), { nil: undefined }),
+        )
+        .map(([summons, body]) => ({
+          path: `/api/tickets/${ticket.id}/summons/${encodeComponent(summons)}/report`,
+          body,
+          headers: {},
+        })),
+    );
+    await fc.assert(
+      fc.asyncProperty(who(), request, async (as, { path, body, headers }) => {
+        await expectClientError({ method: 'POST', path, ...as, body, headers });
+      }),
+      runs(400),
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('answers corrupt and non-image photo uploads without a 5xx (a 201 writes one photo)', async () => {
+    const before = await snapshot();
+    const bytes = (prefix: number[]) =>
+      fc.uint8Array({ maxLength: 300 }).map((rest) => Uint8Array.from([...prefix, ...rest]));
+    const ascii = (text: string) => [...Buffer.from(text, 'latin1')];
+    const u32 = (value: number, littleEndian = false) => {
+      const view = new DataView(new ArrayBuffer(4));
+      view.setUint32(0, value, littleEndian);
+      return [...new Uint8Array(view.buffer)];
+    };
+    const png = ascii('\x89PNG\r\n\x1a\n');
+    const body = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      bytes([0xff, 0xd8, 0xff]),
+      bytes(png),
+      fc
+        .uint8Array({ minLength: 4, maxLength: 4 })
+        .chain((size) => bytes([...ascii('RIFF'), ...size, ...ascii('WEBP')])),
+      // Chunk and segment lengths at the edges.
+      fc
+        .constantFrom(0, 1, 2, 0x7fffffff, 0xffffffff, 0xfffffff0)
+        .map((length) => Uint8Array.from([...png, ...u32(length), ...ascii('IHDR'), 0, 0, 0, 0])),
+      fc
+        .constantFrom(0, 1, 0xffffffff, 0xfffffff7)
+        .map((size) =>
+          Uint8Array.from([
+            ...ascii('RIFF'),
+            0,
+            0,
+            0,
+            0,
+            ...ascii('WEBP'),
+            ...ascii('VP8 '),
+            ...u32(size, true),
+          ]),
+        ),
+      fc
+        .constantFrom(0, 1, 2, 0xffff)
+        .map((length) =>
+          Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, length >> 8, length & 0xff, 0xff, 0xda]),
+        ),
+      fc.constant(new Uint8Array()),
+    );
+    const contentType = fc.constantFrom(
+      'image/jpeg',
+      'image/png',
+      'image/webp',
+      'application/octet-stream',
+      'application/json',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+    );
+    const id = fc.oneof(
+      { arbitrary: fc.constant(String(ticket.id)), weight: 4 },
+      { arbitrary: hostileSegment.map(encodeComponent), weight: 1 },
+    );
+    let accepted = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        who(),
+        id,
+        contentType,
+        body.map(shown),
+        async (as, ticketId, type, { value }) => {
+          const request: Request = {
+            method: 'POST',
+            path: `/api/tickets/${ticketId}/photos`,
+            ...as,
+          };
+          const headers: Record<string, string> = { 'content-type': type };
+          if (as.who === 'garbage-cookie') headers.cookie = as.garbageCookie;
+          else if (as.who !== 'anonymous') headers.cookie = sessions[as.who].cookie;
+          const response = await fetch(`${system.baseUrl}${request.path}`, {
+            method: 'POST',
+            headers,
+            body: value,
+            signal: AbortSignal.timeout(10_000),
+          });
+          const answer: HttpAnswer = {
+            status: response.status,
+            contentType: response.headers.get('content-type') ?? '',
+            text: await response.text(),
+          };
+          tally(answer.status);
+          if (answer.status === 201) {
+            accepted += 1;
+            return;
+          }
+          const problem = clientErrorProblem(answer);
+          if (problem)
+            throw new Error(
+              describeFailure(
+                problem,
+                {
+                  ...request,
+                  body: `<${value.length} bytes ${Buffer.from(value.subarray(0, 16)).toString('hex')}…> as ${type}`,
+                },
+                answer,
+              ),
+            );
+        },
+      ),
+      runs(300),
+    );
+    // An accepted upload writes its photo and one event and bumps the ticket's version; nothing else.
+    const after = await snapshot();
+    expect({
+      ...after,
+      events: after.events - accepted,
+      photos: after.photos - accepted,
+    }).toMatchObject({
+      ...before,
+      versions: after.versions,
+      updatedAt: after.updatedAt,
+    });
+  });
+
   it('answers hostile room.join / room.leave payloads with { ok: false } and keeps every socket up', async () => {
     const before = await snapshot();
     const sockets = {} as Record<'member' | 'community' | 'dispatcher', ClientSocket>;
@@ -921,7 +1116,11 @@ describe('hostile input', () => {
         const answer = await send(request);
         if (answer.status === 200) {
           // Accepted: then it must read back (lone surrogates as U+FFFD) and the ticket goes on.
-          expect(reason).not.toContain('\u0000');
+          const event = await system.server.prisma.ticketEvent.findFirstOrThrow({
+            where: { ticketId: id },
+            orderBy: { id: 'desc' },
+          });
+          expect(event.payload).toMatchObject({ reason: stored(reason) });
           expect((await sessions.member.post(`/api/tickets/${id}/resume`, {})).status).toBe(200);
           continue;
         }
@@ -929,6 +1128,44 @@ describe('hostile input', () => {
         if (problem) throw new Error(describeFailure(problem, request, answer));
         expect(await snapshot()).toEqual(before);
       }
+    });
+
+    it('refuses a NUL character or a lone surrogate in summons departments and reports with a 4xx (or stores it readably)', async () => {
+      const created = await sessions.community.post<{ ticket: TicketSummary }>(
+        '/api/tickets',
+        validReport,
+      );
+      const id = created.body.ticket.id;
+      const attempts: Request[] = [];
+      for (const department of ['\u0000', '城管\u0000', '\ud800'])
+        attempts.push({
+          method: 'POST',
+          path: `/api/tickets/${id}/summon`,
+          who: 'dispatcher',
+          body: json({ departments: [department] }),
+        });
+      const summoned = await sessions.dispatcher.post<{ summons: Array<{ id: number }> }>(
+        `/api/tickets/${id}/summon`,
+        { departments: ['城管执法'] },
+      );
+      expect(summoned.status).toBe(201);
+      for (const note of ['\u0000', '\udfff'])
+        attempts.push({
+          method: 'POST',
+          path: `/api/tickets/${id}/summons/${summoned.body.summons[0]!.id}/report`,
+          who: 'dispatcher',
+          body: json({ note }),
+        });
+      const problems: string[] = [];
+      for (const request of attempts) {
+        const before = await snapshot();
+        const answer = await send(request);
+        if (answer.status < 300 && !request.body!.includes('\\u0000')) continue;
+        const problem = clientErrorProblem(answer);
+        if (problem) problems.push(describeFailure(problem, request, answer));
+        else expect(await snapshot()).toEqual(before);
+      }
+      expect(problems).toEqual([]);
     });
 
     it('answers GET /api/tickets with a NUL categoryCode or a cursor id past 2^31-1 without a 5xx', async () => {

@@ -504,7 +504,13 @@ describe('restart the workers mid-job', () => {
               if (state === 'failed')
                 results.push({ ticketId, kind: `failed: ${job?.failedReason}` });
               else if (state !== 'completed') return null;
-              else results.push({ ticketId, kind: (job!.returnvalue as { kind: string }).kind });
+              else {
+                // Read the job again: the copy fetched above may predate its completion.
+                const done = await queue.getJob(id);
+                const outcome = done?.returnvalue as { kind: string } | null | undefined;
+                if (!outcome) return null;
+                results.push({ ticketId, kind: outcome.kind });
+              }
             }
           }
           return results;

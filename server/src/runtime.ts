@@ -48,6 +48,9 @@ import { adminUsersRouter } from './admin/users-routes.ts';
 import { PhotoService } from './photos/photo-service.ts';
 import { PhotoStore } from './photos/photo-store.ts';
 
+/** How long in-flight requests get to finish on shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 8_000;
+
 export interface ServerRuntime {
   httpServer: HttpServer;
   io: GridlineIo;
@@ -196,6 +199,11 @@ export async function createServerRuntime(
     onRequestDone: (route, method, status, seconds) =>
       metrics.observeHttp(route, method, status, seconds),
   });
+  // While shutting down, every response ends its connection, so keep-alive
+  // clients cannot hold the server open with new requests.
+  httpServer.on('request', (_req, res) => {
+    if (shuttingDown) res.setHeader('connection', 'close');
+  });
   httpServer.on('request', app);
 
   const socketIo = io;
@@ -219,10 +227,16 @@ export async function createServerRuntime(
     async close() {
       shuttingDown = true;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      // Clients reconnect to another process (or this one after restart) and catch up via /api/events.
-      socketIo.disconnectSockets(true);
+      // This process's sockets only (the adapter would tell every server): they
+      // reconnect to another process, or to this one restarted, and catch up via /api/events.
+      socketIo.local.disconnectSockets(true);
+      // Connections free up as their in-flight requests finish; close each as soon as it is idle.
+      const sweep = setInterval(() => httpServer.closeIdleConnections(), 100);
+      const lastResort = setTimeout(() => httpServer.closeAllConnections(), SHUTDOWN_GRACE_MS);
       httpServer.closeIdleConnections();
       await closed;
+      clearInterval(sweep);
+      clearTimeout(lastResort);
       await socketIo.close().catch(() => undefined);
       await timers.close();
       redis.disconnect();

@@ -156,10 +156,14 @@ export async function createWorkersRuntime(
   );
 
   const reconcile = () =>
-    reconcileTimers(prisma, async (jobs) => {
-      const now = new Date();
-      await queue.addBulk(jobs.map((job) => ticketTimerJob(job, now)));
-    });
+    reconcileTimers(
+      prisma,
+      async (jobs) => {
+        const now = new Date();
+        await queue.addBulk(jobs.map((job) => ticketTimerJob(job, now)));
+      },
+      config.timeScale,
+    );
   let reconciling: Promise<number> | null = null;
   const runReconcile = () => {
     reconciling ??= reconcile()

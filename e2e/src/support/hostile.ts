@@ -78,6 +78,17 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.string({ unit: 'binary', maxLength: 40 }), weight: 2 },
   { arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }), weight: 1 },
   { arbitrary: controlChars, weight: 1 },
+  // Ordinary text with one character that databases and JSON encoders choke on.
+  {
+    arbitrary: fc
+      .tuple(
+        fc.string({ maxLength: 10 }),
+        fc.constantFrom('\u0000', '\ud800', '\udfff', '\u001b', '\u202e', '\ufeff', '\u2028'),
+        fc.string({ maxLength: 10 }),
+      )
+      .map(([before, odd, after]) => `${before}${odd}${after}`),
+    weight: 2,
+  },
   {
     arbitrary: fc
       .tuple(fc.constantFrom('x', '网', '\u0000', ' '), fc.integer({ min: 2001, max: 20_000 }))

@@ -17,7 +17,7 @@ import {
   nextEscalation,
   policyFor,
   relationsOf,
-  reminderTimes,
+  reminderJobs,
   scaledMs,
   shiftDeadline,
   type Channel,
@@ -426,33 +426,20 @@ export class TicketService {
     requestId?: string,
   ): Promise<void> {
     if (!ticket.resolveBy) return;
-    const deadline = new Date(ticket.resolveBy);
     const common = {
       ticketId: ticket.id,
       version: ticket.version,
       level: ticket.escalationLevel,
       ...(requestId ? { requestId } : {}),
     };
-    const windowStart = new Date(
-      deadline.getTime() - scaledMs(policy.resolveMinutes, this.deps.timeScale),
-    );
-    const reminders = reminderTimes(policy, windowStart, deadline);
     await Promise.all([
       this.deps.timers.schedule({ ...common, kind: 'resolve-deadline', dueAt: ticket.resolveBy }),
-      ...reminders.flatMap((at, seq) =>
-        at.getTime() <= now.getTime()
-          ? []
-          : [
-              this.deps.timers.schedule({
-                ...common,
-                kind: 'reminder',
-                seq,
-                fraction: policy.reminders[seq]!,
-                deadline: ticket.resolveBy!,
-                dueAt: at.toISOString(),
-              }),
-            ],
-      ),
+      ...reminderJobs(
+        { ...ticket, resolveBy: ticket.resolveBy },
+        policy,
+        this.deps.timeScale,
+        now,
+      ).map((job) => this.deps.timers.schedule({ ...job, ...(requestId ? { requestId } : {}) })),
     ]);
   }
 

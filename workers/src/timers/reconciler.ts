@@ -1,7 +1,17 @@
-import { AWAITING_ACCEPT, MAX_SUMMONS_LEVEL, type TicketTimerJob } from '@gridline/core';
+import {
+  AWAITING_ACCEPT,
+  MAX_SUMMONS_LEVEL,
+  RATING_WINDOW_DAYS,
+  deadlinePolicySchema,
+  scaledMs,
+  policyFor,
+  reminderJobs,
+  type TicketTimerJob,
+} from '@gridline/core';
 import type { PrismaClient } from '@gridline/db';
 
 const PAGE = 2000;
+const REMINDER_GRACE_MS = 10 * 60_000;
 
 /**
  * Redis may lose timers (flush, failover, a crash between commit and
@@ -13,6 +23,8 @@ const PAGE = 2000;
 export async function reconcileTimers(
   prisma: PrismaClient,
   schedule: (jobs: TicketTimerJob[]) => Promise<void>,
+  timeScale = 1,
+  now = new Date(),
 ): Promise<number> {
   let cursor = 0;
   let total = 0;
@@ -46,18 +58,62 @@ export async function reconcileTimers(
         overdue: false,
         resolveBy: { not: null },
       },
-      select: { id: true, version: true, escalationLevel: true, resolveBy: true },
+      select: {
+        id: true,
+        version: true,
+        escalationLevel: true,
+        resolveBy: true,
+        priority: true,
+        category: { select: { policy: true } },
+      },
+      orderBy: { id: 'asc' },
+      take: PAGE,
+    });
+    if (rows.length === 0) break;
+    await schedule(
+      rows.flatMap((row) => {
+        const resolveBy = (row.resolveBy as Date).toISOString();
+        const policy = policyFor(deadlinePolicySchema.parse(row.category.policy), row.priority);
+        return [
+          {
+            kind: 'resolve-deadline' as const,
+            ticketId: row.id,
+            version: row.version,
+            level: row.escalationLevel,
+            dueAt: resolveBy,
+          },
+          // Reminders missed a little while ago still go out (sent once: the worker checks).
+          ...reminderJobs({ ...row, resolveBy }, policy, timeScale, now, REMINDER_GRACE_MS),
+        ];
+      }),
+    );
+    total += rows.length;
+    cursor = rows.at(-1)!.id;
+  }
+  // Rating windows of resolved tickets nobody rated (closable without verification, or verified).
+  const windowMs = scaledMs(RATING_WINDOW_DAYS * 24 * 60, timeScale);
+  cursor = 0;
+  for (;;) {
+    const rows = await prisma.ticket.findMany({
+      where: {
+        id: { gt: cursor },
+        OR: [
+          { status: 'VERIFIED' },
+          { status: 'RESOLVED', category: { requiresVerification: false } },
+        ],
+      },
+      select: { id: true, version: true, escalationLevel: true, updatedAt: true },
       orderBy: { id: 'asc' },
       take: PAGE,
     });
     if (rows.length === 0) break;
     await schedule(
       rows.map((row) => ({
-        kind: 'resolve-deadline',
+        kind: 'close-window',
         ticketId: row.id,
         version: row.version,
         level: row.escalationLevel,
-        dueAt: (row.resolveBy as Date).toISOString(),
+        dueAt: new Date(row.updatedAt.getTime() + windowMs).toISOString(),
       })),
     );
     total += rows.length;
