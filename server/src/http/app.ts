@@ -3,6 +3,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { errorHandler, unknownRoute } from './errors.ts';
+import { rejectUnstorableText } from './storable-text.ts';
 
 export interface AppParts {
   logger: Logger;
@@ -53,6 +54,7 @@ export function createApp(parts: AppParts): express.Express {
     }),
   );
   app.use(express.json({ limit: '100kb' }));
+  app.use(rejectUnstorableText);
   app.use(parts.authenticate);
 
   for (const router of parts.rootRouters) app.use(router);

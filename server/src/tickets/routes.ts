@@ -49,6 +49,7 @@ const listQuerySchema = z.strictObject({
   cursor: z
     .string()
     .regex(/^\d{1,15}_\d{1,10}$/)
+    .refine((cursor) => Number(cursor.split('_')[1]) <= 2_147_483_647, 'not a cursor')
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
