@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { HttpError } from './errors.ts';
 
 // PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone UTF-16 surrogate.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function findUnstorable(value: unknown, path: string, depth = 0): string | null {
