@@ -5,6 +5,9 @@ import { LiveConnection } from '../realtime/live-connection.svelte.ts';
 import { session } from '../session/session.svelte.ts';
 import { TicketBoard, dueSoonWindowMs, fetchEventsSince } from './ticket-board.ts';
 
+/** How many event ids before the highest seen a catch-up replays. */
+const REPLAY_MARGIN = 200;
+
 /** How many open tickets the first load asks for (the API's soonest-deadline page). */
 export const SNAPSHOT_LIMIT = 500;
 /** How long the first load waits for the socket before reading the snapshot anyway. */
@@ -122,13 +125,17 @@ export class DispatchBoard {
       this.#catchUpAfterSnapshot = true;
       return;
     }
-    const after = this.#board.lastEventId;
-    if (after === null) {
+    const lastSeen = this.#board.lastEventId;
+    if (lastSeen === null) {
       await this.reload();
       return;
     }
     this.syncing = true;
     try {
+      // Events are pushed after their commits by several processes, so one with a
+      // lower id can arrive after a higher one; replay a margin before the highest
+      // seen (the board ignores what it already applied).
+      const after = Math.max(0, lastSeen - REPLAY_MARGIN);
       const result = await fetchEventsSince(after, async (cursor, limit) => {
         const { events } = await api.eventsAfter(cursor, limit);
         return events;
