@@ -341,6 +341,20 @@ describe('the closed loop', () => {
       await queue.getJob(`accept-deadline-${duplicate.id}-${duplicate.version}`),
     ).toBeUndefined();
     expect(await queue.getJob(`accept-deadline-${original.id}-${original.version}`)).toBeDefined();
+    // The duplicate's reporter follows the original: its updates reach them.
+    const residentSeen = recordEvents(await resident.socket());
+    expect((await act(member, original, 'accept')).status).toBe(200);
+    const followed = await (async () => {
+      for (const until = Date.now() + 5000; Date.now() < until; ) {
+        const found = residentSeen.find(
+          (e) => e.ticket.id === original.id && e.type === 'ticket.accepted',
+        );
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return undefined;
+    })();
+    expect(followed?.ticket.status).toBe('ACCEPTED');
     const unmerged = await act(community, duplicate, 'unmerge', {});
     expect(unmerged.body.ticket).toMatchObject({ status: 'ASSIGNED' });
     expect(
@@ -351,6 +365,7 @@ describe('the closed loop', () => {
     );
     expect(timeline.body.timeline.map((event) => event.data.action).filter(Boolean)).toEqual([
       'merged',
+      'accept',
       'unmerged',
     ]);
   });

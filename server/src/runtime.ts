@@ -109,6 +109,9 @@ export async function createServerRuntime(
       metrics.observeIntake(args[0]);
       if (io) new SocketTicketPublisher(io, () => directory.cityId).publish(...args);
     },
+    publishTo: (...args: Parameters<SocketTicketPublisher['publishTo']>) => {
+      if (io) new SocketTicketPublisher(io, () => directory.cityId).publishTo(...args);
+    },
   };
   const tickets = new TicketService({
     prisma,

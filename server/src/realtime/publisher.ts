@@ -14,6 +14,11 @@ export class SocketTicketPublisher implements TicketPublisher {
     private readonly cityRegionId: () => number | null,
   ) {}
 
+  publishTo(change: TicketChange, targets: string[]): void {
+    if (targets.length === 0) return;
+    for (const event of change.events) this.io.to(targets).emit(event.type, event);
+  }
+
   publish(change: TicketChange, before?: TicketSummary): void {
     const city = this.cityRegionId();
     const targets = [

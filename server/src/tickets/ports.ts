@@ -8,6 +8,8 @@ export interface TicketPublisher {
    * (the ticket as it was) when given. Call only after commit.
    */
   publish(change: TicketChange, before?: TicketSummary): void;
+  /** Pushes the change's events to these rooms only (followers of a merged duplicate). */
+  publishTo(change: TicketChange, rooms: string[]): void;
 }
 
 export interface TimerScheduler {

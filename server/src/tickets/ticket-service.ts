@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   AWAITING_ACCEPT,
   OPEN_STATUSES,
+  rooms,
   RATING_WINDOW_DAYS,
   REOPEN_WINDOW_DAYS,
   STAFF_ROLES,
@@ -32,6 +33,7 @@ import {
   findResponsibleUser,
   type PrismaClient,
   type RegionDirectory,
+  type TicketChange,
   type TicketStore,
   type TransitionRequest,
 } from '@gridline/db';
@@ -390,6 +392,7 @@ export class TicketService {
     // The previous rooms hear it too: an old assignee or grid sees the ticket leave.
     this.deps.publisher.publish(change, ticket);
     for (const related of change.related ?? []) this.deps.publisher.publish(related);
+    await this.tellFollowers(change);
     await this.deps.timers.cancel('accept-deadline', ticketId, ticket.version);
     const next = change.ticket;
     if (AWAITING_ACCEPT.includes(next.status) && next.acceptBy) {
@@ -416,6 +419,22 @@ export class TicketService {
       });
     }
     return next;
+  }
+
+  /**
+   * Reporters of tickets merged into this one follow it: they hear every
+   * update of the original in their own ticket's room and user room.
+   */
+  private async tellFollowers(change: TicketChange): Promise<void> {
+    const duplicates = await this.deps.prisma.ticket.findMany({
+      where: { duplicateOfId: change.ticket.id, status: 'DUPLICATE' },
+      select: { id: true, reporterUserId: true },
+    });
+    const targets = duplicates.flatMap((duplicate) => [
+      rooms.ticket(duplicate.id),
+      ...(duplicate.reporterUserId === null ? [] : [rooms.user(duplicate.reporterUserId)]),
+    ]);
+    this.deps.publisher.publishTo(change, targets);
   }
 
   /** The resolve deadline and the reminders at fractions of the resolve window before it. */
