@@ -217,14 +217,13 @@ export class TicketService {
     if (patrol && context.auth?.user.role !== 'GRID_MEMBER') {
       throw new HttpError('FORBIDDEN', 'Only grid members report on patrol');
     }
-    const assigneeId = patrol
-      ? context.auth!.user.id
-      : await findResponsibleUser(this.deps.prisma, chain, 0, directory.cityId);
-    const likelyDuplicates = await this.deps.store.findLikelyDuplicates(
-      category.id,
-      input.location,
-      now,
-    );
+    // Both reads at once: they are independent, and intake latency is the product.
+    const [assigneeId, likelyDuplicates] = await Promise.all([
+      patrol
+        ? context.auth!.user.id
+        : findResponsibleUser(this.deps.prisma, chain, 0, directory.cityId),
+      this.deps.store.findLikelyDuplicates(category.id, input.location, now),
+    ]);
     const tracking = newTrackingToken();
     const reporterUserId = context.auth?.user.role === 'RESIDENT' ? context.auth.user.id : null;
     const actorId = context.auth?.user.id ?? null;
