@@ -8,7 +8,10 @@
  * 10,000-grid city); the floor (bare INSERT commit + bare Socket.IO round
  * trip); start server and workers; connect the socket swarm (server RSS
  * before and after = memory per idle socket); post tickets at a fixed rate
- * and time each until its grid member's socket hears `ticket.assigned`.
+ * and time each until its grid member's socket hears `ticket.assigned`;
+ * timer lateness with 100,000 pending accept deadlines (src/timers.ts); the
+ * accept race, 50 clients of the assignee per ticket (src/race.ts).
+ * BENCH_ONLY=lookup,floor,intake,timers,race runs some of them.
  *
  * Environment (defaults in brackets): BENCH_SOCKETS [5000], BENCH_RATE [200],
  * BENCH_SECONDS [20], BENCH_WARMUP_SECONDS [3], BENCH_SWARM_PROCESSES [2],
@@ -17,7 +20,12 @@
  * 0 = do not append to BENCHMARKS.md], BENCH_DATABASE_URL [DATABASE_URL's
  * server, database gridline_bench], REDIS_URL, BENCH_VERBOSE [0; 1 = echo the
  * server's and workers' output], BENCH_SERVER_NODE_ARGS [extra Node options
- * for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"].
+ * for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"],
+ * BENCH_WORKERS_NODE_ARGS [the same for the workers], BENCH_ONLY [all parts],
+ * BENCH_TIMERS [100000], BENCH_TIMER_SAMPLE [2000], BENCH_TIMER_WARMUP [100],
+ * BENCH_TIMER_SECONDS [30], BENCH_RACES [10000], BENCH_RACE_CLIENTS [50],
+ * BENCH_RACE_LANES [1], BENCH_RACE_GRIDS [200], BENCH_RACE_WARMUP [5],
+ * BENCH_RACE_SECONDS [90].
  */
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
@@ -28,7 +36,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { DEFAULTS } from '@gridline/core';
+import { DEFAULTS, type IndexedGrid } from '@gridline/core';
 import {
   createSessions,
   deleteSessions,
@@ -38,12 +46,15 @@ import {
   removeLeftovers,
   routedHome,
   serverVersions,
+  vacuumChurned,
+  type MemberGrid,
 } from './db.ts';
 import { measureInsert, measureSocketRoundTrip, startEchoServer, stopEchoServer } from './floor.ts';
 import { runPhase, type IntakeTarget } from './intake.ts';
 import { benchLookups, seededRandom, syntheticCity } from './lookup-bench.ts';
 import { busyPercent, cpuCount, cpuModel, machineJiffies, prometheusValue } from './machine.ts';
 import { IntakeMatcher } from './matcher.ts';
+import { orderedParts, parseParts, SYSTEM_PARTS, type Part } from './parts.ts';
 import {
   CpuMeter,
   delay,
@@ -52,8 +63,10 @@ import {
   rssBytes,
   spawnTs,
   waitForReady,
+  type Child,
 } from './processes.ts';
 import type { SwarmSocketSpec } from './protocol.ts';
+import { RacePhase } from './race.ts';
 import {
   BENCHMARKS_HEADER,
   renderMarkdown,
@@ -61,6 +74,7 @@ import {
   type BenchResult,
   type BenchSettings,
   type CpuShare,
+  type FloorResult,
   type IntakeResult,
   type LookupResult,
   type MachineInfo,
@@ -68,6 +82,7 @@ import {
 } from './report.ts';
 import { loopDelayMs, percentile, summarize } from './stats.ts';
 import { SwarmHandle } from './swarm-client.ts';
+import { redisHz, TimerPhase } from './timers.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -81,6 +96,8 @@ const SETTLE_MS = 3_000;
 const LOOP_RESOLUTION_MS = 2;
 
 class StartupError extends Error {}
+/** Thrown when the parts asked for need no server: skips to the report. */
+class PartsDone extends Error {}
 
 function intEnv(name: string, fallback: number, min = 1): number {
   const raw = process.env[name];
@@ -203,180 +220,69 @@ async function scrapeMetrics(port: number): Promise<string | null> {
   }
 }
 
-async function main(): Promise<number> {
-  const startedAt = new Date();
-  const settings: BenchSettings = {
-    sockets: intEnv('BENCH_SOCKETS', 5000),
-    rate: numberEnv('BENCH_RATE', 200),
-    seconds: numberEnv('BENCH_SECONDS', 20),
-    warmupSeconds: numberEnv('BENCH_WARMUP_SECONDS', 3),
-    swarmProcesses: intEnv('BENCH_SWARM_PROCESSES', 2),
-  };
-  const floorSamples = intEnv('BENCH_FLOOR_SAMPLES', 2000);
-  const lookups = intEnv('BENCH_LOOKUPS', 100_000);
-  const syntheticGrids = intEnv('BENCH_SYNTHETIC_GRIDS', 10_000);
-  const concurrency = intEnv('BENCH_CONNECT_CONCURRENCY', 50);
-  const record = process.env.BENCH_RECORD !== '0';
-  const verbose = process.env.BENCH_VERBOSE === '1';
-  const databaseUrl = benchDatabaseUrl();
-  const redisUrl = process.env.REDIS_URL || DEFAULTS.redisUrl;
-  const redisPrefix = `glbench-${randomBytes(4).toString('hex')}`;
-  const sessionSecret = randomBytes(32).toString('hex');
+interface SystemContext {
+  pool: pg.Pool;
+  cleanup: Cleanup;
+  notes: string[];
+  port: number;
+  baseUrl: string;
+  server: Child;
+  workers: Child;
+  sessionSecret: string;
+  grids: IndexedGrid[];
+  members: MemberGrid[];
+  settings: BenchSettings;
+  concurrency: number;
+  floor: FloorResult;
+  machine: MachineInfo;
+}
 
-  const cleanup = new Cleanup();
-  const notes: string[] = [];
-  let signalled = false;
-  // `on`, not `once`: Ctrl-C reaches us twice (from the terminal and relayed by tsx).
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) return;
-    signalled = true;
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup.runAll().finally(() => process.exit(130));
+/** Sockets, memory per idle socket and the intake scenario; the swarm is stopped afterwards. */
+async function runIntakePart(
+  context: SystemContext,
+): Promise<{ memory: MemoryResult | null; intake: IntakeResult | null }> {
+  const { pool, cleanup, notes, port, baseUrl, server, workers, settings, machine } = context;
+  const out: { memory: MemoryResult | null; intake: IntakeResult | null } = {
+    memory: null,
+    intake: null,
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
-  let serverStarted = false;
-  let result: BenchResult | null = null;
+  // Who gets sockets, and where tickets go.
+  const memberGrids = routedHome(context.members, context.grids);
+  const userIds = [...new Set(memberGrids.map((member) => member.userId))];
+  if (userIds.length === 0)
+    throw new Error('no on-duty grid member whose grid centroid routes to their grid');
+  const chosen = userIds.slice(0, Math.min(settings.sockets, userIds.length));
+  cleanup.add('bench sessions', async () => {
+    await deleteSessions(pool);
+  });
+  const tokens = await createSessions(pool, context.sessionSecret, chosen);
+  const members = chosen.filter((userId) => tokens.has(userId));
+  const specs: SwarmSocketSpec[] = [];
+  for (let i = 0; i < settings.sockets && members.length > 0; i++) {
+    const userId = members[i % members.length]!;
+    specs.push({
+      cookie: `gl_session=${tokens.get(userId)!}`,
+      userId,
+      primary: i < members.length,
+    });
+  }
+  log(
+    `${specs.length} sockets over ${members.length} grid members' sessions (${userIds.length} members on duty)`,
+  );
+
+  // Memory per idle socket.
+  const matcher = new IntakeMatcher();
+  const swarmCount = Math.max(1, Math.min(settings.swarmProcesses, specs.length));
+  const swarms: SwarmHandle[] = [];
+  for (let s = 0; s < swarmCount; s++) {
+    const swarm = new SwarmHandle(`swarm-${s + 1}`, ROOT, path.join(HERE, 'swarm.ts'), (id, at) =>
+      matcher.markReceived(id, at),
+    );
+    swarms.push(swarm);
+    cleanup.add(`swarm ${s + 1}`, () => swarm.stop());
+  }
   try {
-    // Machine and database.
-    log(`Preparing ${BENCH_DATABASE} (migrate; seed the demo city when empty)…`);
-    const prepared = await prepareDatabase(databaseUrl).catch((error: unknown) => {
-      throw new StartupError(`could not prepare the database: ${(error as Error).message}`);
-    });
-    if (prepared.applied.length > 0) log(`applied migrations: ${prepared.applied.join(', ')}`);
-    if (prepared.seededSeconds !== null)
-      log(`seeded the demo city in ${prepared.seededSeconds.toFixed(1)} s`);
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-    pool.on('error', () => undefined);
-    cleanup.add('database pool', () => pool.end());
-    const leftovers = await removeLeftovers(pool);
-    if (leftovers.tickets + leftovers.closed + leftovers.sessions > 0) {
-      log(
-        `removed leftovers of earlier runs: ${leftovers.tickets} tickets, ${leftovers.sessions} sessions` +
-          (leftovers.closed ? `, closed ${leftovers.closed}` : ''),
-      );
-    }
-    const versions = await serverVersions(pool);
-    const machine: MachineInfo = {
-      cpus: cpuCount(),
-      cpuModel: cpuModel(),
-      totalMemoryBytes: os.totalmem(),
-      node: process.version,
-      postgres: versions.postgres,
-      synchronousCommit: versions.synchronousCommit,
-      redis: await redisVersion(redisUrl),
-    };
-
-    // Grid lookup, while nothing else runs.
-    const grids = await loadGrids(pool);
-    if (grids.length === 0)
-      throw new StartupError(`${BENCH_DATABASE} has no grids; is the demo city seeded?`);
-    log(
-      `Grid lookup: ${lookups} lookups over ${grids.length} demo grids and ${syntheticGrids} synthetic grids…`,
-    );
-    const lookupResults: LookupResult[] = [
-      benchLookups('demo city', grids, { lookups }),
-      benchLookups('synthetic', syntheticCity(syntheticGrids), { lookups }),
-    ];
-
-    // Floor.
-    log(`Floor: ${floorSamples} INSERT commits and ${floorSamples} Socket.IO round trips…`);
-    const insert = await measureInsert(databaseUrl, floorSamples);
-    const echo = await startEchoServer(ROOT, path.join(HERE, 'echo-server.ts'));
-    cleanup.add('echo server', () => stopEchoServer(echo.child));
-    const roundTrip = await measureSocketRoundTrip(echo.port, floorSamples);
-    await stopEchoServer(echo.child);
-
-    const partial: BenchResult = {
-      startedAt,
-      durationSeconds: 0,
-      machine,
-      settings,
-      floor: { insert, roundTrip },
-      intake: null,
-      lookups: lookupResults,
-      memory: null,
-      notes,
-    };
-    result = partial;
-
-    // The system.
-    const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: redisPrefix,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TIME_SCALE: '1',
-      WEB_HANDLER: 'none',
-      LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
-      SESSION_SECRET: sessionSecret,
-    };
-    log(`Starting server (127.0.0.1:${port}) and workers, REDIS_PREFIX=${redisPrefix}…`);
-    // Registered first, so it runs after server and workers have stopped.
-    cleanup.add('redis keys', async () => {
-      const deleted = await deleteRedisKeys(redisUrl, redisPrefix);
-      if (verbose) log(`deleted ${deleted} redis keys under ${redisPrefix}:`);
-    });
-    const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const server = spawnTs('server', path.join(ROOT, 'server/src/main.ts'), {
-      cwd: ROOT,
-      env,
-      echo: verbose,
-      nodeArgs: serverNodeArgs,
-    });
-    cleanup.add('server', () => server.stop(10_000));
-    const workers = spawnTs('workers', path.join(ROOT, 'workers/src/main.ts'), {
-      cwd: ROOT,
-      env,
-      echo: verbose,
-    });
-    cleanup.add('workers', () => workers.stop(10_000));
-    const baseUrl = `http://127.0.0.1:${port}`;
-    await waitForReady(`${baseUrl}/readyz`, [server, workers], READY_TIMEOUT_MS).catch(
-      (error: unknown) => {
-        throw new StartupError((error as Error).message);
-      },
-    );
-    serverStarted = true;
-    log('server ready');
-
-    // Who gets sockets, and where tickets go.
-    const memberGrids = routedHome(await loadOnDutyMembers(pool), grids);
-    const userIds = [...new Set(memberGrids.map((member) => member.userId))];
-    if (userIds.length === 0)
-      throw new Error('no on-duty grid member whose grid centroid routes to their grid');
-    const chosen = userIds.slice(0, Math.min(settings.sockets, userIds.length));
-    cleanup.add('bench sessions', () => deleteSessions(pool));
-    const tokens = await createSessions(pool, sessionSecret, chosen);
-    const members = chosen.filter((userId) => tokens.has(userId));
-    const specs: SwarmSocketSpec[] = [];
-    for (let i = 0; i < settings.sockets && members.length > 0; i++) {
-      const userId = members[i % members.length]!;
-      specs.push({
-        cookie: `gl_session=${tokens.get(userId)!}`,
-        userId,
-        primary: i < members.length,
-      });
-    }
-    log(
-      `${specs.length} sockets over ${members.length} grid members' sessions (${userIds.length} members on duty)`,
-    );
-
-    // Memory per idle socket.
-    const matcher = new IntakeMatcher();
-    const swarmCount = Math.max(1, Math.min(settings.swarmProcesses, specs.length));
-    const swarms: SwarmHandle[] = [];
-    for (let s = 0; s < swarmCount; s++) {
-      const swarm = new SwarmHandle(`swarm-${s + 1}`, ROOT, path.join(HERE, 'swarm.ts'), (id, at) =>
-        matcher.markReceived(id, at),
-      );
-      swarms.push(swarm);
-      cleanup.add(`swarm ${s + 1}`, () => swarm.stop());
-    }
     await Promise.all(swarms.map((swarm) => swarm.ready(30_000)));
     await delay(1000);
     const rssBefore = rssBytes(server.pid);
@@ -395,7 +301,7 @@ async function main(): Promise<number> {
         swarm.connect(
           baseUrl,
           specs.filter((_, i) => i % swarmCount === s),
-          concurrency,
+          context.concurrency,
           SOCKET_TIMEOUT_MS,
           overallConnectMs,
         ),
@@ -419,7 +325,7 @@ async function main(): Promise<number> {
     }
     await delay(SETTLE_MS);
     const rssAfter = rssBytes(server.pid);
-    const memory: MemoryResult = {
+    out.memory = {
       sockets: specs.length,
       connected,
       failed,
@@ -427,7 +333,6 @@ async function main(): Promise<number> {
       rssBeforeBytes: rssBefore,
       rssAfterBytes: rssAfter,
     };
-    partial.memory = memory;
     log(
       `${connected} sockets connected (${failed} failed) in ${connectSeconds.toFixed(1)} s; server RSS ${((rssAfter ?? 0) / 1024 / 1024).toFixed(1)} MB`,
     );
@@ -515,7 +420,7 @@ async function main(): Promise<number> {
     }
     const matched = matcher.results();
     const lag = Float64Array.from(run.sendLagMs).sort();
-    const intake: IntakeResult = {
+    out.intake = {
       latency: summarize(matched.latenciesMs),
       http: summarize(run.httpMs),
       planned: run.planned,
@@ -534,7 +439,6 @@ async function main(): Promise<number> {
         loopDelay.count > 0 ? loopDelayMs(loopDelay.percentile(99), LOOP_RESOLUTION_MS) : null,
       socketsDropped: dropped,
     };
-    partial.intake = intake;
     if (run.errorSamples.length > 0)
       notes.push(`HTTP errors, e.g. ${run.errorSamples.join(' | ')}`);
     if (machineBusy !== null) {
@@ -566,14 +470,312 @@ async function main(): Promise<number> {
         `server event-loop lag p99 at the end (prom-client): ${(serverLag * 1000).toFixed(1)} ms`,
       );
     log('intake done');
+  } finally {
+    // The later parts run without the swarm, as they do alone (BENCH_ONLY).
+    await Promise.all(swarms.map((swarm) => swarm.stop()));
+  }
+  return out;
+}
+
+async function main(): Promise<number> {
+  const startedAt = new Date();
+  let parts: Set<Part>;
+  try {
+    parts = parseParts(process.env.BENCH_ONLY);
   } catch (error) {
-    if (error instanceof StartupError || !serverStarted) {
-      console.error(`✖ the system could not start: ${(error as Error).message}`);
-      await cleanup.runAll();
-      return 1;
+    console.error(`✖ BENCH_ONLY: ${(error as Error).message}`);
+    return 1;
+  }
+  const settings: BenchSettings = {
+    sockets: intEnv('BENCH_SOCKETS', 5000),
+    rate: numberEnv('BENCH_RATE', 200),
+    seconds: numberEnv('BENCH_SECONDS', 20),
+    warmupSeconds: numberEnv('BENCH_WARMUP_SECONDS', 3),
+    swarmProcesses: intEnv('BENCH_SWARM_PROCESSES', 2),
+  };
+  const floorSamples = intEnv('BENCH_FLOOR_SAMPLES', 2000);
+  const lookups = intEnv('BENCH_LOOKUPS', 100_000);
+  const syntheticGrids = intEnv('BENCH_SYNTHETIC_GRIDS', 10_000);
+  const concurrency = intEnv('BENCH_CONNECT_CONCURRENCY', 50);
+  const timerSettings = {
+    total: intEnv('BENCH_TIMERS', 100_000),
+    sample: intEnv('BENCH_TIMER_SAMPLE', 2000),
+    warmup: intEnv('BENCH_TIMER_WARMUP', 100, 0),
+    windowSeconds: numberEnv('BENCH_TIMER_SECONDS', 30),
+  };
+  const raceSettings = {
+    races: intEnv('BENCH_RACES', 10_000),
+    clients: intEnv('BENCH_RACE_CLIENTS', 50),
+    lanes: intEnv('BENCH_RACE_LANES', 1),
+    grids: intEnv('BENCH_RACE_GRIDS', 200),
+    warmup: intEnv('BENCH_RACE_WARMUP', 5, 0),
+    budgetSeconds: numberEnv('BENCH_RACE_SECONDS', 90),
+  };
+  const record = process.env.BENCH_RECORD !== '0';
+  const verbose = process.env.BENCH_VERBOSE === '1';
+  const databaseUrl = benchDatabaseUrl();
+  const redisUrl = process.env.REDIS_URL || DEFAULTS.redisUrl;
+  const runTag = randomBytes(4).toString('hex');
+  const redisPrefix = `glbench-${runTag}`;
+  const sessionSecret = randomBytes(32).toString('hex');
+
+  const cleanup = new Cleanup();
+  const notes: string[] = [];
+  let signalled = false;
+  // `on`, not `once`: Ctrl-C reaches us twice (from the terminal and relayed by tsx).
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    console.error(`\n${signal}: cleaning up`);
+    void cleanup.runAll().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let serverStarted = false;
+  let result: BenchResult | null = null;
+  try {
+    // Machine and database.
+    log(`Parts: ${orderedParts(parts).join(', ')}`);
+    log(`Preparing ${BENCH_DATABASE} (migrate; seed the demo city when empty)…`);
+    const prepared = await prepareDatabase(databaseUrl).catch((error: unknown) => {
+      throw new StartupError(`could not prepare the database: ${(error as Error).message}`);
+    });
+    if (prepared.applied.length > 0) log(`applied migrations: ${prepared.applied.join(', ')}`);
+    if (prepared.seededSeconds !== null)
+      log(`seeded the demo city in ${prepared.seededSeconds.toFixed(1)} s`);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    pool.on('error', () => undefined);
+    cleanup.add('database pool', () => pool.end());
+    const leftoversStarted = performance.now();
+    const leftovers = await removeLeftovers(pool);
+    if (leftovers.tickets + leftovers.closed + leftovers.sessions > 0) {
+      log(
+        `removed leftovers of earlier runs in ${((performance.now() - leftoversStarted) / 1000).toFixed(1)} s: ` +
+          `${leftovers.tickets} tickets, ${leftovers.sessions} sessions` +
+          (leftovers.closed ? `, closed ${leftovers.closed}` : ''),
+      );
     }
-    console.error(`✖ ${(error as Error).message}`);
-    notes.push(`run stopped early: ${(error as Error).message.split('\n')[0]}`);
+    const versions = await serverVersions(pool);
+    const vacuumSeconds = await vacuumChurned(pool);
+    log(
+      vacuumSeconds === null
+        ? 'VACUUM of tickets, ticket_events, sessions failed (not their owner?)'
+        : `VACUUM (ANALYZE) of tickets, ticket_events, sessions: ${vacuumSeconds.toFixed(1)} s` +
+            (versions.autovacuum === 'off' ? ' (autovacuum is off on this server)' : ''),
+    );
+    const machine: MachineInfo = {
+      cpus: cpuCount(),
+      cpuModel: cpuModel(),
+      totalMemoryBytes: os.totalmem(),
+      node: process.version,
+      postgres: versions.postgres,
+      synchronousCommit: versions.synchronousCommit,
+      autovacuum: versions.autovacuum,
+      redis: await redisVersion(redisUrl),
+      redisHz: await redisHz(redisUrl),
+    };
+
+    const grids = await loadGrids(pool);
+    if (grids.length === 0)
+      throw new StartupError(`${BENCH_DATABASE} has no grids; is the demo city seeded?`);
+
+    // Grid lookup, while nothing else runs.
+    const lookupResults: LookupResult[] = [];
+    if (parts.has('lookup')) {
+      log(
+        `Grid lookup: ${lookups} lookups over ${grids.length} demo grids and ${syntheticGrids} synthetic grids…`,
+      );
+      lookupResults.push(
+        benchLookups('demo city', grids, { lookups }),
+        benchLookups('synthetic', syntheticCity(syntheticGrids), { lookups }),
+      );
+    }
+
+    // Floor.
+    const floor: FloorResult = { insert: null, roundTrip: null };
+    if (parts.has('floor')) {
+      log(`Floor: ${floorSamples} INSERT commits and ${floorSamples} Socket.IO round trips…`);
+      floor.insert = await measureInsert(databaseUrl, floorSamples);
+      const echo = await startEchoServer(ROOT, path.join(HERE, 'echo-server.ts'));
+      cleanup.add('echo server', () => stopEchoServer(echo.child));
+      floor.roundTrip = await measureSocketRoundTrip(echo.port, floorSamples);
+      await stopEchoServer(echo.child);
+    }
+
+    const partial: BenchResult = {
+      startedAt,
+      durationSeconds: 0,
+      machine,
+      parts: orderedParts(parts),
+      settings,
+      floor,
+      intake: null,
+      lookups: lookupResults,
+      memory: null,
+      timers: null,
+      race: null,
+      notes,
+    };
+    result = partial;
+    if (!SYSTEM_PARTS.some((part) => parts.has(part))) throw new PartsDone();
+
+    // The system.
+    const port = await freePort();
+    const workersMetricsPort = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: redisPrefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TIME_SCALE: '1',
+      WEB_HANDLER: 'none',
+      LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
+      SESSION_SECRET: sessionSecret,
+    };
+    log(`Starting server (127.0.0.1:${port}) and workers, REDIS_PREFIX=${redisPrefix}…`);
+    // Registered first, so it runs after server and workers have stopped.
+    cleanup.add('redis keys', async () => {
+      const deleted = await deleteRedisKeys(redisUrl, redisPrefix);
+      if (verbose) log(`deleted ${deleted} redis keys under ${redisPrefix}:`);
+    });
+    const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const server = spawnTs('server', path.join(ROOT, 'server/src/main.ts'), {
+      cwd: ROOT,
+      env,
+      echo: verbose,
+      nodeArgs: serverNodeArgs,
+    });
+    cleanup.add('server', () => server.stop(10_000));
+    const workers = spawnTs('workers', path.join(ROOT, 'workers/src/main.ts'), {
+      cwd: ROOT,
+      env: { ...env, WORKERS_METRICS_PORT: String(workersMetricsPort) },
+      echo: verbose,
+      nodeArgs: (process.env.BENCH_WORKERS_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    });
+    cleanup.add('workers', () => workers.stop(10_000));
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitForReady(`${baseUrl}/readyz`, [server, workers], READY_TIMEOUT_MS).catch(
+      (error: unknown) => {
+        throw new StartupError((error as Error).message);
+      },
+    );
+    await waitForReady(
+      `http://127.0.0.1:${workersMetricsPort}/metrics`,
+      [workers],
+      READY_TIMEOUT_MS,
+    ).catch((error: unknown) => {
+      throw new StartupError(`workers: ${(error as Error).message}`);
+    });
+    serverStarted = true;
+    log('server and workers ready');
+
+    const members = await loadOnDutyMembers(pool);
+    const context: SystemContext = {
+      pool,
+      cleanup,
+      notes,
+      port,
+      baseUrl,
+      server,
+      workers,
+      sessionSecret,
+      grids,
+      members,
+      settings,
+      concurrency,
+      floor,
+      machine,
+    };
+
+    if (parts.has('intake')) {
+      try {
+        const intakeResults = await runIntakePart(context);
+        partial.memory = intakeResults.memory;
+        partial.intake = intakeResults.intake;
+      } catch (error) {
+        console.error(`✖ intake: ${(error as Error).message}`);
+        notes.push(`intake stopped early: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+
+    if (parts.has('timers')) {
+      const gridIds = [...new Set(members.map((member) => member.gridId))];
+      log(
+        `Timers: ${timerSettings.total} pending accept deadlines over ${gridIds.length} grids, ` +
+          `${Math.min(timerSettings.sample, timerSettings.total)} due over ${timerSettings.windowSeconds} s…`,
+      );
+      const timers = new TimerPhase({
+        pool,
+        redisUrl,
+        redisPrefix,
+        workersMetricsPort,
+        workersPid: workers.pid,
+        gridIds,
+        ...timerSettings,
+        runTag,
+        log,
+      });
+      cleanup.add('timer tickets', async () => {
+        await timers.cleanup();
+      });
+      try {
+        const outcome = await timers.run();
+        partial.timers = outcome.result;
+        notes.push(...outcome.notes);
+      } catch (error) {
+        console.error(`✖ timers: ${(error as Error).message}`);
+        notes.push(`timers stopped early: ${(error as Error).message.split('\n')[0]}`);
+      } finally {
+        log('Cleaning up the timer tickets and jobs…');
+        notes.push(...(await timers.cleanup()));
+      }
+    }
+
+    if (parts.has('race')) {
+      log(
+        `Accept race: ${raceSettings.races} races of ${raceSettings.clients} accepts over ${raceSettings.grids} grids…`,
+      );
+      const race = new RacePhase({
+        pool,
+        port,
+        sessionSecret,
+        redisUrl,
+        redisPrefix,
+        serverPid: server.pid,
+        workersPid: workers.pid,
+        members,
+        ...raceSettings,
+        runTag,
+        log,
+      });
+      cleanup.add('race tickets', async () => {
+        await race.cleanup();
+      });
+      try {
+        const outcome = await race.run();
+        partial.race = outcome.result;
+        notes.push(...outcome.notes);
+      } catch (error) {
+        console.error(`✖ race: ${(error as Error).message}`);
+        notes.push(`race stopped early: ${(error as Error).message.split('\n')[0]}`);
+      } finally {
+        log('Cleaning up the race tickets and sessions…');
+        notes.push(...(await race.cleanup()));
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof PartsDone)) {
+      if (error instanceof StartupError || !serverStarted) {
+        console.error(`✖ the system could not start: ${(error as Error).message}`);
+        await cleanup.runAll();
+        return 1;
+      }
+      console.error(`✖ ${(error as Error).message}`);
+      notes.push(`run stopped early: ${(error as Error).message.split('\n')[0]}`);
+    }
   }
 
   log('Cleaning up…');

@@ -23,8 +23,11 @@ function sample(): BenchResult {
       node: 'v20.20.2',
       postgres: '15.8',
       synchronousCommit: 'on',
+      autovacuum: 'on',
       redis: '7.0.15',
+      redisHz: 10,
     },
+    parts: ['lookup', 'floor', 'intake', 'timers', 'race'],
     settings: { sockets: 5000, rate: 200, seconds: 20, warmupSeconds: 3, swarmProcesses: 2 },
     floor: { insert: summarize([1, 1, 2]), roundTrip: summarize([0.5, 0.5, 1]) },
     intake: {
@@ -64,6 +67,57 @@ function sample(): BenchResult {
       connectSeconds: 12,
       rssBeforeBytes: 100 * 1024 ** 2,
       rssAfterBytes: 100 * 1024 ** 2 + 5000 * 20 * 1024,
+    },
+    timers: {
+      total: 100_000,
+      sample: 2000,
+      warmup: 200,
+      windowSeconds: 30,
+      inserted: 100_000,
+      scheduled: 100_000,
+      insertSeconds: 4.2,
+      scheduleSeconds: 8,
+      pendingAtStart: 100_003,
+      lateness: summarize([2, 3, 4, 80]),
+      overGoal: 1,
+      early: 0,
+      missing: 0,
+      metricCount: 2000,
+      metricP99BoundSeconds: 0.1,
+      metricShareWithin50ms: 0.985,
+      redisHz: 10,
+      busySpans: [[14.5, 21]],
+      latenessInBusy: summarize([80]),
+      latenessOutsideBusy: summarize([2, 3, 4]),
+      redisScriptBusyMaxShare: 0.62,
+      cpu: [{ name: 'workers', percent: 31 }],
+      workersLoopLagP99Ms: 12,
+    },
+    race: {
+      planned: 10_000,
+      races: 2500,
+      clients: 50,
+      lanes: 1,
+      grids: 200,
+      warmup: 20,
+      budgetSeconds: 90,
+      elapsedSeconds: 90.2,
+      oneWinner: 2500,
+      noWinner: 0,
+      manyWinners: 0,
+      conflicts: 122_500,
+      otherLosers: 0,
+      otherStatuses: '',
+      claim: summarize([5, 6, 7]),
+      race: summarize([20, 30, 40]),
+      acceptsPerSecond: 27.7,
+      requestsPerSecond: 1385,
+      dbTransactionsPerRequest: 6.2,
+      dbAccepted: 2520,
+      dbDoubleAccepted: 0,
+      expectedAccepted: 2520,
+      cpu: [{ name: 'server', percent: 99 }],
+      driverLoopDelayP99Ms: 3,
     },
     notes: ['a note with a | pipe'],
   };
@@ -121,10 +175,67 @@ describe('rendering', () => {
     }
   });
 
+  it('prints timer lateness against its goal, with Redis hz', () => {
+    const text = renderText(sample());
+    expect(text).toContain(
+      'Timer lateness (2000 of 100000 pending accept deadlines due over 30 s)',
+    );
+    expect(text).toMatch(/lateness p99\s+80\.0 ms\s+<= 50 ms\s+misses/);
+    expect(text).toMatch(/late > 50 ms \/ early \/ missing\s+1 \/ 0 \/ 0/);
+    expect(text).toMatch(/delayed jobs pending at the start\s+100003\s+>= 99800\s+meets/);
+    expect(text).toMatch(
+      /Redis busy with scripts \(reconciler pass\)\s+\+14\.5\.\.\+21\.0 s\s+peak 62%/,
+    );
+    expect(text).toMatch(/lateness p99: due then \/ otherwise\s+80\.0 ms \/ 4\.0 ms\s+n=1 \/ 3/);
+    expect(text).toMatch(/workers' histogram: <= 50 ms \/ p99 bound\s+98\.5% \/ <= 100 ms/);
+    expect(text).toMatch(/Redis hz\s+10/);
+    expect(renderMarkdown(sample())).toContain('Redis 7.0.15 (hz 10).');
+  });
+
+  it('prints the accept race with its correctness checks', () => {
+    const text = renderText(sample());
+    expect(text).toMatch(/races run\s+2500 of 10000 planned\s+stopped at the 90 s budget/);
+    expect(text).toMatch(/races with other than one 200\s+0\s+0\s+meets/);
+    expect(text).toMatch(/losers: 409 \/ other\s+122500 \/ 0\s+other 0\s+meets/);
+    expect(text).toMatch(/database: ACCEPTED \/ tickets accepted twice\s+2520 of 2520 \/ 0/);
+    expect(text).not.toContain('other answers');
+    expect(text).toMatch(/database transactions per request\s+6\.2/);
+    const bad = renderText({
+      ...sample(),
+      race: {
+        ...sample().race!,
+        manyWinners: 1,
+        otherLosers: 2,
+        otherStatuses: '403 x2',
+        dbDoubleAccepted: 1,
+      },
+    });
+    expect(bad).toMatch(/races with other than one 200\s+1\s+0\s+misses/);
+    expect(bad).toMatch(/other answers\s+403 x2/);
+    expect(bad).toMatch(/tickets accepted twice\s+2520 of 2520 \/ 1\s+equal \/ 0\s+misses/);
+  });
+
+  it('leaves out the parts that were not asked for', () => {
+    const result = { ...sample(), parts: ['timers' as const, 'race' as const] };
+    const text = renderText(result);
+    expect(text).not.toContain('Floor (same run)');
+    expect(text).not.toContain('Intake');
+    expect(text).not.toContain('Grid lookup');
+    expect(text).not.toContain('Memory per idle socket');
+    expect(text).toContain('Timer lateness');
+    expect(text).toContain('Accept race');
+    expect(renderMarkdown(result)).toContain(
+      'Settings: parts timers, race; timers: 100000 pending',
+    );
+    expect(renderMarkdown(sample())).toContain('Settings: all parts; intake: 5000 sockets');
+  });
+
   it('says what was not run', () => {
-    const result = { ...sample(), intake: null, memory: null };
+    const result = { ...sample(), intake: null, memory: null, timers: null, race: null };
     const text = renderText(result);
     expect(text).toMatch(/intake\s+not run/);
     expect(text).toMatch(/memory\s+not measured/);
+    expect(text).toMatch(/timers\s+not run/);
+    expect(text).toMatch(/race\s+not run/);
   });
 });

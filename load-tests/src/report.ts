@@ -1,12 +1,14 @@
 /** The benchmark's figures and how they are printed and recorded. Pure. */
+import { PARTS, type Part } from './parts.ts';
 import type { Summary } from './stats.ts';
 
-/** DESIGN.md "Targets". */
+/** DESIGN.md "Targets", and the timer goal of the timer lateness benchmark. */
 export const GOALS = {
   intakeP99Ms: 20,
   floorRatio: 2,
   lookupP99Us: 20,
   idleSocketKb: 25,
+  timerLatenessP99Ms: 50,
 } as const;
 
 export interface MachineInfo {
@@ -16,7 +18,10 @@ export interface MachineInfo {
   node: string;
   postgres: string | null;
   synchronousCommit: string | null;
+  autovacuum: string | null;
   redis: string | null;
+  /** Redis's `hz` (CONFIG GET hz): how often it runs its timers; null when CONFIG is not allowed. */
+  redisHz: number | null;
 }
 
 export interface BenchSettings {
@@ -83,15 +88,101 @@ export interface MemoryResult {
   rssAfterBytes: number | null;
 }
 
+export interface TimerResult {
+  /** Pending accept deadlines, the sample included. */
+  total: number;
+  /** Deadlines due during the window, the ones measured. */
+  sample: number;
+  /** Deadlines due just before the window, not measured. */
+  warmup: number;
+  windowSeconds: number;
+  inserted: number;
+  scheduled: number;
+  insertSeconds: number;
+  scheduleSeconds: number;
+  /** Delayed jobs in the queue just before the window. */
+  pendingAtStart: number;
+  /** ms from each sample deadline to its `ticket.escalated` event's created_at. */
+  lateness: Summary | null;
+  /** Sample firings more than 50 ms late. */
+  overGoal: number;
+  /** Sample firings before their deadline. */
+  early: number;
+  /** Sample deadlines without an escalation by the end of the grace period. */
+  missing: number;
+  /** The workers' `gridline_timer_lateness_seconds{kind="accept-deadline"}` over the window. */
+  metricCount: number | null;
+  /** Upper bound of its p99 (a bucket bound), seconds. */
+  metricP99BoundSeconds: number | null;
+  /** Its share of jobs started within 50 ms (0..1). */
+  metricShareWithin50ms: number | null;
+  redisHz: number | null;
+  /**
+   * Seconds of the window (from its start) in which Redis ran more than
+   * BUSY_SCRIPTS_PER_SECOND scripts: a reconciler pass re-adding every pending deadline.
+   */
+  busySpans: Array<[fromSecond: number, toSecond: number]>;
+  /** Lateness of the sample deadlines due within those spans, and of the rest. */
+  latenessInBusy: Summary | null;
+  latenessOutsideBusy: Summary | null;
+  /** Largest share of a 0.5 s interval Redis spent running scripts. */
+  redisScriptBusyMaxShare: number | null;
+  cpu: CpuShare[];
+  /** The workers' event-loop lag p99 (prom-client) at the end, ms. */
+  workersLoopLagP99Ms: number | null;
+}
+
+export interface RaceResult {
+  /** BENCH_RACES. */
+  planned: number;
+  /** Races run in the measured phase (fewer than planned when the time budget ran out). */
+  races: number;
+  clients: number;
+  lanes: number;
+  grids: number;
+  warmup: number;
+  budgetSeconds: number;
+  elapsedSeconds: number;
+  oneWinner: number;
+  noWinner: number;
+  manyWinners: number;
+  /** 409 answers. */
+  conflicts: number;
+  /** Answers other than 200 and 409 (none at all included). */
+  otherLosers: number;
+  /** e.g. "403 x2, no answer x1". */
+  otherStatuses: string;
+  /** ms from the race's start to the winner's 200. */
+  claim: Summary | null;
+  /** ms from the race's start to the last answer. */
+  race: Summary | null;
+  acceptsPerSecond: number;
+  requestsPerSecond: number;
+  /** Database transactions (autocommit statements count one each) per accept request, from pg_stat_database. */
+  dbTransactionsPerRequest: number | null;
+  /** Raced tickets (warm-up included) the database holds as ACCEPTED. */
+  dbAccepted: number | null;
+  /** Raced tickets with more than one `ticket.accepted` event. */
+  dbDoubleAccepted: number | null;
+  /** Races (warm-up included) that had a winner. */
+  expectedAccepted: number;
+  cpu: CpuShare[];
+  driverLoopDelayP99Ms: number | null;
+}
+
 export interface BenchResult {
   startedAt: Date;
   durationSeconds: number;
   machine: MachineInfo;
+  /** The parts that were to run (BENCH_ONLY); sections of the others are left out. */
+  parts: Part[];
   settings: BenchSettings;
   floor: FloorResult;
   intake: IntakeResult | null;
   lookups: LookupResult[];
   memory: MemoryResult | null;
+  timers: TimerResult | null;
+  race: RaceResult | null;
   notes: string[];
 }
 
@@ -141,39 +232,179 @@ export function verdict(value: number | null | undefined, goal: number): string 
   return value <= goal ? 'meets' : 'misses';
 }
 
+export function formatPercent(share: number | null | undefined, digits = 1): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return 'n/a';
+  return `${(share * 100).toFixed(digits)}%`;
+}
+
+function formatCpu(cpu: readonly CpuShare[]): string {
+  return cpu
+    .map((share) => `${share.name} ${share.percent === null ? 'n/a' : share.percent.toFixed(0)}`)
+    .join(', ');
+}
+
+function zeroVerdict(count: number | null): string {
+  if (count === null) return 'n/a';
+  return count === 0 ? 'meets' : 'misses';
+}
+
 type Row = [metric: string, value: string, goal: string, status: string];
+
+function timerRows(timers: TimerResult): Row[] {
+  const lat = timers.lateness;
+  const bound = timers.metricP99BoundSeconds;
+  return [
+    ['lateness p50', formatMs(lat?.p50, 1), '', `n=${lat?.count ?? 0}`],
+    [
+      'lateness p99',
+      formatMs(lat?.p99, 1),
+      `<= ${GOALS.timerLatenessP99Ms} ms`,
+      verdict(lat?.p99, GOALS.timerLatenessP99Ms),
+    ],
+    ['lateness max', formatMs(lat?.max, 1), '', ''],
+    [
+      `late > ${GOALS.timerLatenessP99Ms} ms / early / missing`,
+      `${timers.overGoal} / ${timers.early} / ${timers.missing}`,
+      '',
+      timers.missing === 0 ? '' : 'missing: not escalated in time',
+    ],
+    [
+      'delayed jobs pending at the start',
+      String(timers.pendingAtStart),
+      `>= ${timers.total - timers.warmup}`,
+      timers.pendingAtStart >= timers.total - timers.warmup ? 'meets' : 'misses',
+    ],
+    [
+      'Redis busy with scripts (reconciler pass)',
+      timers.busySpans.length === 0
+        ? 'none'
+        : timers.busySpans
+            .map(([from, to]) => `+${from.toFixed(1)}..+${to.toFixed(1)} s`)
+            .join(', '),
+      '',
+      `peak ${formatPercent(timers.redisScriptBusyMaxShare, 0)} of Redis's time`,
+    ],
+    [
+      'lateness p99: due then / otherwise',
+      `${formatMs(timers.latenessInBusy?.p99, 1)} / ${formatMs(timers.latenessOutsideBusy?.p99, 1)}`,
+      '',
+      `n=${timers.latenessInBusy?.count ?? 0} / ${timers.latenessOutsideBusy?.count ?? 0}`,
+    ],
+    [
+      "workers' histogram: <= 50 ms / p99 bound",
+      `${formatPercent(timers.metricShareWithin50ms)} / ${
+        bound === null ? 'n/a' : Number.isFinite(bound) ? `<= ${bound * 1000} ms` : '> 30 s'
+      }`,
+      '',
+      `n=${timers.metricCount ?? 'n/a'}`,
+    ],
+    [
+      'setup: insert / schedule (addBulk)',
+      `${timers.insertSeconds.toFixed(1)} s / ${timers.scheduleSeconds.toFixed(1)} s`,
+      '',
+      timers.scheduleSeconds >= 0.05
+        ? `${timers.inserted} rows, ${(timers.scheduled / timers.scheduleSeconds).toFixed(0)} jobs/s`
+        : `${timers.inserted} rows`,
+    ],
+    ['Redis hz', timers.redisHz === null ? 'n/a' : String(timers.redisHz), '', ''],
+    ['CPU (% of one core)', formatCpu(timers.cpu), '', ''],
+    ['workers event-loop lag p99 (prom-client)', formatMs(timers.workersLoopLagP99Ms, 1), '', ''],
+  ];
+}
+
+function raceRows(race: RaceResult): Row[] {
+  const bad = race.noWinner + race.manyWinners;
+  const dbOk =
+    race.dbAccepted === null || race.dbDoubleAccepted === null
+      ? null
+      : race.dbDoubleAccepted + Math.abs(race.dbAccepted - race.expectedAccepted);
+  return [
+    [
+      'races run',
+      `${race.races} of ${race.planned} planned`,
+      '',
+      race.races < race.planned
+        ? `stopped at the ${race.budgetSeconds} s budget`
+        : `in ${race.elapsedSeconds.toFixed(1)} s`,
+    ],
+    ['races with other than one 200', String(bad), '0', zeroVerdict(bad)],
+    ['  of which: no 200 / several 200s', `${race.noWinner} / ${race.manyWinners}`, '', ''],
+    [
+      'losers: 409 / other',
+      `${race.conflicts} / ${race.otherLosers}`,
+      'other 0',
+      zeroVerdict(race.otherLosers),
+    ],
+    ...(race.otherLosers > 0 ? [['  other answers', race.otherStatuses, '', ''] as Row] : []),
+    [
+      "claim latency (to the winner's 200) p50 / p99",
+      `${formatMs(race.claim?.p50)} / ${formatMs(race.claim?.p99)}`,
+      '',
+      `max ${formatMs(race.claim?.max)}`,
+    ],
+    [
+      `all ${race.clients} answered p50 / p99`,
+      `${formatMs(race.race?.p50)} / ${formatMs(race.race?.p99)}`,
+      '',
+      '',
+    ],
+    [
+      'accepts/s / requests/s',
+      `${race.acceptsPerSecond.toFixed(1)} / ${race.requestsPerSecond.toFixed(0)}`,
+      '',
+      '',
+    ],
+    [
+      'database: ACCEPTED / tickets accepted twice',
+      `${race.dbAccepted ?? 'n/a'} of ${race.expectedAccepted} / ${race.dbDoubleAccepted ?? 'n/a'}`,
+      'equal / 0',
+      zeroVerdict(dbOk),
+    ],
+    [
+      'database transactions per request',
+      race.dbTransactionsPerRequest === null ? 'n/a' : race.dbTransactionsPerRequest.toFixed(1),
+      '',
+      'pg_stat_database, whole database',
+    ],
+    ['CPU (% of one core)', formatCpu(race.cpu), 'driver < 70', ''],
+    ['driver event-loop delay p99', formatMs(race.driverLoopDelayP99Ms), '', ''],
+  ];
+}
 
 /** The report's rows, grouped by section; text and markdown render the same rows. */
 export function reportRows(result: BenchResult): Array<{ title: string; rows: Row[] }> {
   const sections: Array<{ title: string; rows: Row[] }> = [];
-  const { floor, intake, memory } = result;
+  const { floor, intake, memory, timers, race } = result;
   const floorP = floorOf(floor);
+  const ran = new Set<Part>(result.parts);
 
-  sections.push({
-    title: 'Floor (same run)',
-    rows: [
-      [
-        'INSERT commit p50 / p99',
-        `${formatMs(floor.insert?.p50, 3)} / ${formatMs(floor.insert?.p99, 3)}`,
-        '',
-        `n=${floor.insert?.count ?? 0}`,
+  if (ran.has('floor')) {
+    sections.push({
+      title: 'Floor (same run)',
+      rows: [
+        [
+          'INSERT commit p50 / p99',
+          `${formatMs(floor.insert?.p50, 3)} / ${formatMs(floor.insert?.p99, 3)}`,
+          '',
+          `n=${floor.insert?.count ?? 0}`,
+        ],
+        [
+          'Socket.IO round trip p50 / p99',
+          `${formatMs(floor.roundTrip?.p50, 3)} / ${formatMs(floor.roundTrip?.p99, 3)}`,
+          '',
+          `n=${floor.roundTrip?.count ?? 0}`,
+        ],
+        [
+          'floor p50 / p99 (sum)',
+          `${formatMs(floorP?.p50, 3)} / ${formatMs(floorP?.p99, 3)}`,
+          '',
+          '',
+        ],
       ],
-      [
-        'Socket.IO round trip p50 / p99',
-        `${formatMs(floor.roundTrip?.p50, 3)} / ${formatMs(floor.roundTrip?.p99, 3)}`,
-        '',
-        `n=${floor.roundTrip?.count ?? 0}`,
-      ],
-      [
-        'floor p50 / p99 (sum)',
-        `${formatMs(floorP?.p50, 3)} / ${formatMs(floorP?.p99, 3)}`,
-        '',
-        '',
-      ],
-    ],
-  });
+    });
+  }
 
-  if (intake) {
+  if (intake && ran.has('intake')) {
     const lat = intake.latency;
     const floorRatio = lat && floorP && floorP.p99 > 0 ? lat.p99 / floorP.p99 : null;
     sections.push({
@@ -240,54 +471,80 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
         ],
       ],
     });
-  } else {
+  } else if (ran.has('intake')) {
     sections.push({ title: 'Intake', rows: [['intake', 'not run', '', '']] });
   }
 
-  sections.push({
-    title: 'Grid lookup (GridIndex.gridAt)',
-    rows: result.lookups.flatMap((lookup): Row[] => [
-      [
-        `${lookup.name}: ${lookup.grids} grids p50 / p99`,
-        `${formatUs(lookup.perLookupNs?.p50)} / ${formatUs(lookup.perLookupNs?.p99)}`,
-        `p99 <= ${GOALS.lookupP99Us} µs`,
-        verdict(lookup.perLookupNs ? lookup.perLookupNs.p99 / 1000 : null, GOALS.lookupP99Us),
-      ],
-      [
-        `${lookup.name}: max batch mean / hits`,
-        `${formatUs(lookup.perLookupNs?.max)} / ${lookup.hits} of ${lookup.lookups}`,
-        '',
-        `batches of ${lookup.batchSize}`,
-      ],
-    ]),
-  });
+  if (ran.has('timers')) {
+    sections.push(
+      timers
+        ? {
+            title: `Timer lateness (${timers.sample} of ${timers.total} pending accept deadlines due over ${timers.windowSeconds} s)`,
+            rows: timerRows(timers),
+          }
+        : { title: 'Timer lateness', rows: [['timers', 'not run', '', '']] },
+    );
+  }
 
-  const perSocket = bytesPerSocket(memory);
-  sections.push({
-    title: 'Memory per idle socket (server VmRSS)',
-    rows: memory
-      ? [
-          [
-            'sockets connected / failed',
-            `${memory.connected} / ${memory.failed}`,
-            '',
-            `in ${memory.connectSeconds.toFixed(1)} s`,
-          ],
-          [
-            'RSS before -> after',
-            `${formatBytes(memory.rssBeforeBytes)} -> ${formatBytes(memory.rssAfterBytes)}`,
-            '',
-            '',
-          ],
-          [
-            'per idle socket',
-            formatBytes(perSocket),
-            `<= ${GOALS.idleSocketKb} KB`,
-            verdict(perSocket === null ? null : perSocket / 1024, GOALS.idleSocketKb),
-          ],
-        ]
-      : [['memory', 'not measured', '', '']],
-  });
+  if (ran.has('race')) {
+    sections.push(
+      race
+        ? {
+            title: `Accept race (${race.clients} clients of the assignee accept one ticket at once, ${race.lanes} race(s) at a time, over ${race.grids} grids)`,
+            rows: raceRows(race),
+          }
+        : { title: 'Accept race', rows: [['race', 'not run', '', '']] },
+    );
+  }
+
+  if (ran.has('lookup')) {
+    sections.push({
+      title: 'Grid lookup (GridIndex.gridAt)',
+      rows: result.lookups.flatMap((lookup): Row[] => [
+        [
+          `${lookup.name}: ${lookup.grids} grids p50 / p99`,
+          `${formatUs(lookup.perLookupNs?.p50)} / ${formatUs(lookup.perLookupNs?.p99)}`,
+          `p99 <= ${GOALS.lookupP99Us} µs`,
+          verdict(lookup.perLookupNs ? lookup.perLookupNs.p99 / 1000 : null, GOALS.lookupP99Us),
+        ],
+        [
+          `${lookup.name}: max batch mean / hits`,
+          `${formatUs(lookup.perLookupNs?.max)} / ${lookup.hits} of ${lookup.lookups}`,
+          '',
+          `batches of ${lookup.batchSize}`,
+        ],
+      ]),
+    });
+  }
+
+  if (ran.has('intake')) {
+    const perSocket = bytesPerSocket(memory);
+    sections.push({
+      title: 'Memory per idle socket (server VmRSS)',
+      rows: memory
+        ? [
+            [
+              'sockets connected / failed',
+              `${memory.connected} / ${memory.failed}`,
+              '',
+              `in ${memory.connectSeconds.toFixed(1)} s`,
+            ],
+            [
+              'RSS before -> after',
+              `${formatBytes(memory.rssBeforeBytes)} -> ${formatBytes(memory.rssAfterBytes)}`,
+              '',
+              '',
+            ],
+            [
+              'per idle socket',
+              formatBytes(perSocket),
+              `<= ${GOALS.idleSocketKb} KB`,
+              verdict(perSocket === null ? null : perSocket / 1024, GOALS.idleSocketKb),
+            ],
+          ]
+        : [['memory', 'not measured', '', '']],
+    });
+  }
   return sections;
 }
 
@@ -324,18 +581,42 @@ function escapeCell(text: string): string {
   return text.replaceAll('|', '\\|');
 }
 
+/** What was run with which settings, for the markdown section. */
+export function settingsLine(result: BenchResult): string {
+  const { settings, timers, race } = result;
+  const ran = new Set<Part>(result.parts);
+  const parts: string[] = [];
+  if (ran.has('intake')) {
+    parts.push(
+      `intake: ${settings.sockets} sockets in ${settings.swarmProcesses} swarm process(es), ` +
+        `${settings.rate} tickets/s for ${settings.seconds} s after ${settings.warmupSeconds} s warm-up`,
+    );
+  }
+  if (ran.has('timers') && timers) {
+    parts.push(
+      `timers: ${timers.total} pending accept deadlines, ${timers.sample} due over ${timers.windowSeconds} s`,
+    );
+  }
+  if (ran.has('race') && race) {
+    parts.push(
+      `race: ${race.planned} races of ${race.clients} accepts, ${race.lanes} at a time, ${race.budgetSeconds} s budget`,
+    );
+  }
+  const only = PARTS.filter((part) => ran.has(part));
+  const prefix = only.length === PARTS.length ? 'all parts' : `parts ${only.join(', ')}`;
+  return parts.length > 0 ? `${prefix}; ${parts.join('; ')}` : prefix;
+}
+
 /** A dated markdown section for BENCHMARKS.md. */
 export function renderMarkdown(result: BenchResult): string {
-  const { machine, settings } = result;
+  const { machine } = result;
   const lines: string[] = [
     `## ${result.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     '',
     `Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${formatBytes(machine.totalMemoryBytes)} RAM, Node ${machine.node}` +
-      `, PostgreSQL ${machine.postgres ?? 'n/a'} (synchronous_commit ${machine.synchronousCommit ?? 'n/a'})` +
-      `, Redis ${machine.redis ?? 'n/a'}.`,
-    `Settings: ${settings.sockets} sockets in ${settings.swarmProcesses} swarm process(es), ` +
-      `${settings.rate} tickets/s for ${settings.seconds} s after ${settings.warmupSeconds} s warm-up; ` +
-      `run took ${result.durationSeconds.toFixed(0)} s.`,
+      `, PostgreSQL ${machine.postgres ?? 'n/a'} (synchronous_commit ${machine.synchronousCommit ?? 'n/a'}, autovacuum ${machine.autovacuum ?? 'n/a'})` +
+      `, Redis ${machine.redis ?? 'n/a'} (hz ${machine.redisHz ?? 'n/a'}).`,
+    `Settings: ${settingsLine(result)}; run took ${result.durationSeconds.toFixed(0)} s.`,
   ];
   for (const section of reportRows(result)) {
     lines.push(
@@ -361,5 +642,7 @@ Figures from \`npm run bench\` (load-tests/src/bench.ts); each run appends a dat
 section. Goals (DESIGN.md "Targets"): new ticket -> grid member's socket p99 <= ${GOALS.intakeP99Ms} ms
 at 200 tickets/s with 5,000 sockets and within ${GOALS.floorRatio}x of the floor measured in the same run
 (bare INSERT commit + bare Socket.IO round trip); grid lookup p99 <= ${GOALS.lookupP99Us} µs over 10,000 grids;
-idle socket <= ${GOALS.idleSocketKb} KB of server memory. See load-tests/README.md for the method.
+idle socket <= ${GOALS.idleSocketKb} KB of server memory; accept-deadline timers fire p99 <= ${GOALS.timerLatenessP99Ms} ms late
+with 100,000 deadlines pending; an accept race of 50 clients has exactly one winner and 409 for the rest.
+See load-tests/README.md for the method.
 `;
