@@ -118,8 +118,17 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     WEB_HANDLER: 'none',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
   });
+  return untilReady(spawned, port, options.readyTimeoutMs);
+}
+
+/** Waits until a spawned server answers GET /readyz with 200; stops it and throws if it never does. */
+export async function untilReady(
+  spawned: SpawnedProcess,
+  port: number,
+  readyTimeoutMs = 30_000,
+): Promise<ServerProcess> {
   const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  const deadline = Date.now() + readyTimeoutMs;
   let ended: string | null = null;
   void spawned.exited.then((how) => {
     ended = how;
@@ -137,6 +146,6 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       await spawned.stop();
       throw new Error(`server process not ready on ${baseUrl}:\n${spawned.output()}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,4 +1,4 @@
-import { spawnTs, type ServerProcess, type ServerProcessOptions } from './processes.ts';
+import { spawnTs, untilReady, type ServerProcess, type ServerProcessOptions } from './processes.ts';
 
 export interface ServerOnPortOptions extends ServerProcessOptions {
   /** The child's LOG_LEVEL (default: TEST_LOG_LEVEL, else 'warn'). 'info' logs "shutting down". */
@@ -67,25 +67,5 @@ export async function startServerProcessOn(
     });
   };
 
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
-  let ended: string | null = null;
-  void spawned.exited.then((how) => {
-    ended = how;
-  });
-  for (;;) {
-    if (ended !== null) {
-      throw new Error(`server process ended (${ended}) before it was ready:\n${spawned.output()}`);
-    }
-    const ready = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
-      (response) => response.status === 200,
-      () => false,
-    );
-    if (ready) return { ...spawned, baseUrl, port, waitForLine };
-    if (Date.now() > deadline) {
-      await spawned.stop();
-      throw new Error(`server process not ready on ${baseUrl}:\n${spawned.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return { ...(await untilReady(spawned, port, options.readyTimeoutMs)), waitForLine };
 }
