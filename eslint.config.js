@@ -61,6 +61,8 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '**/build/**',
+      '**/build-*/**',
+      '**/.svelte-kit-*/**',
       '**/.svelte-kit/**',
       'prisma/src/generated/**',
       'prisma/migrations/**',

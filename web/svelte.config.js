@@ -8,12 +8,16 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
  * page; Leaflet needs inline styles, map tiles come from the host in TILE_URL
  * (only known at run time, hence `https:` in img-src).
  *
+ * WEB_OUT_DIR and WEB_KIT_DIR let two builds run side by side (parallel work
+ * on one machine); the server then takes WEB_HANDLER=web/<out>/handler.js.
+ *
  * @type {import('@sveltejs/kit').Config}
  */
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ out: 'build', precompress: true }),
+    adapter: adapter({ out: process.env.WEB_OUT_DIR || 'build', precompress: true }),
+    outDir: process.env.WEB_KIT_DIR || '.svelte-kit',
     csp: {
       mode: 'hash',
       directives: {

@@ -59,7 +59,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     REDIS_PREFIX: redisPrefix,
     TIME_SCALE: String(options.timeScale ?? 1),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    WEB_HANDLER: options.web ? 'web/build/handler.js' : 'none',
+    WEB_HANDLER: options.web ? (process.env.WEB_HANDLER ?? 'web/build/handler.js') : 'none',
     SESSION_SECRET: 'test-secret',
     DATA_DIR: path.join(tmpdir(), `gridline-${redisPrefix}`),
   });

@@ -17,5 +17,5 @@ export function goToLogin(next?: string): Promise<void> {
 /** After signing in: to the `?next=` path, checked to be same-origin by safeNext(). */
 export function goToNext(next: string): Promise<void> {
   // eslint-disable-next-line svelte/no-navigation-without-resolve -- a validated same-origin path
-  return goto(safeNext(next), { replaceState: true });
+  return goto(safeNext(next, '/'), { replaceState: true });
 }

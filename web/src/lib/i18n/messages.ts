@@ -1,13 +1,23 @@
+import * as admin from './areas/admin.ts';
+import * as dashboard from './areas/dashboard.ts';
+import * as hotline from './areas/hotline.ts';
+import * as member from './areas/member.ts';
+
 /**
  * Every string the web app shows, in Simplified Chinese (the default) and
  * English. Keys are grouped by where they appear; `{name}` marks a parameter.
+ * Shared strings live here, each page's own in ./areas/<page>.ts.
  */
-export const zh = {
+const common = {
   'app.name': '网格通',
   'app.subtitle': '城市网格化管理与调度平台',
   'app.skipToContent': '跳到主要内容',
   'nav.main': '主导航',
   'nav.dispatch': '调度地图',
+  'nav.member': '我的工单',
+  'nav.hotline': '热线受理',
+  'nav.dashboard': '统计看板',
+  'nav.admin': '系统管理',
 
   'header.signOut': '退出登录',
   'header.signingOut': '正在退出…',
@@ -117,15 +127,21 @@ export const zh = {
   'error.network': '无法连接服务器',
 } as const;
 
+export const zh = { ...common, ...member.zh, ...hotline.zh, ...dashboard.zh, ...admin.zh };
+
 export type MessageKey = keyof typeof zh;
 export type Messages = Record<MessageKey, string>;
 
-export const en: Messages = {
+const commonEn: Record<keyof typeof common, string> = {
   'app.name': 'Gridline',
   'app.subtitle': 'Grid management and dispatch',
   'app.skipToContent': 'Skip to main content',
   'nav.main': 'Main navigation',
   'nav.dispatch': 'Dispatch map',
+  'nav.member': 'My tickets',
+  'nav.hotline': 'Hotline',
+  'nav.dashboard': 'Dashboard',
+  'nav.admin': 'Admin',
 
   'header.signOut': 'Sign out',
   'header.signingOut': 'Signing out…',
@@ -233,4 +249,12 @@ export const en: Messages = {
   'error.notFound': 'Page not found',
   'error.backHome': 'Back to start',
   'error.network': 'Cannot reach the server',
+};
+
+export const en: Messages = {
+  ...commonEn,
+  ...member.en,
+  ...hotline.en,
+  ...dashboard.en,
+  ...admin.en,
 };

@@ -64,11 +64,8 @@ class Session {
 
 export const session = new Session();
 
-/** Where a signed-in user lands. Later slices send grid members to /member, volunteers to /volunteer, … */
-export const HOME_PATH = '/dispatch';
-
-/** A same-origin path to return to after signing in; anything else becomes the default. */
-export function safeNext(next: string | null | undefined, fallback = HOME_PATH): string {
+/** A same-origin path to return to after signing in; anything else becomes the fallback. */
+export function safeNext(next: string | null | undefined, fallback: string): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) {
     return fallback;
   }

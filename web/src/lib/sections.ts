@@ -1,0 +1,32 @@
+import type { Role } from '@gridline/core';
+import type { MessageKey } from './i18n/index.ts';
+
+export type SectionPath = '/dispatch' | '/member' | '/hotline' | '/dashboard' | '/admin';
+
+export interface Section {
+  path: SectionPath;
+  label: MessageKey;
+  roles: readonly Role[];
+}
+
+/** The console's pages and who works in each; the first one a role may use is its home. */
+export const SECTIONS: readonly Section[] = [
+  { path: '/member', label: 'nav.member', roles: ['GRID_MEMBER'] },
+  { path: '/dispatch', label: 'nav.dispatch', roles: ['DISPATCHER', 'COMMUNITY_STAFF', 'ADMIN'] },
+  { path: '/hotline', label: 'nav.hotline', roles: ['DISPATCHER', 'COMMUNITY_STAFF', 'ADMIN'] },
+  {
+    path: '/dashboard',
+    label: 'nav.dashboard',
+    roles: ['DISPATCHER', 'COMMUNITY_STAFF', 'ADMIN', 'GRID_MEMBER'],
+  },
+  { path: '/admin', label: 'nav.admin', roles: ['ADMIN'] },
+];
+
+export function sectionsFor(role: Role): Section[] {
+  return SECTIONS.filter((section) => section.roles.includes(role));
+}
+
+/** Where a user of this role lands after signing in. */
+export function homePathFor(role: Role): SectionPath {
+  return sectionsFor(role)[0]?.path ?? '/dispatch';
+}
