@@ -163,6 +163,9 @@ export async function createWorkersRuntime(
         await queue.addBulk(jobs.map((job) => ticketTimerJob(job, now)));
       },
       config.timeScale,
+      new Date(),
+      // Two intervals ahead: a pass that runs late still re-creates every timer before it is due.
+      2 * config.reconcileIntervalMs,
     );
   let reconciling: Promise<number> | null = null;
   const runReconcile = () => {
