@@ -87,11 +87,14 @@ export async function createWorkersRuntime(
     timeScale: config.timeScale,
     now: () => new Date(),
     async loadTicket(id) {
-      const row = await prisma.ticket.findUnique({
-        where: { id },
-        include: { category: { select: { policy: true } } },
-      });
-      return row && { ...row, policy: row.category.policy };
+      const row = await store.findForAction(id);
+      if (!row) return null;
+      const { ticket } = row;
+      return {
+        ...ticket,
+        resolveBy: ticket.resolveBy === null ? null : new Date(ticket.resolveBy),
+        policy: row.category.policy,
+      };
     },
     async responsibleUser(regions, level) {
       return findResponsibleUser(prisma, regions, level, await loadCityId());

@@ -8,8 +8,13 @@ import type {
   TicketStatus,
   TicketSummary,
 } from '@gridline/core';
-import { Prisma, type PrismaClient, type Summons } from '../generated/prisma/client.ts';
-import { toEventPayload, toTicketSummary, withCategory } from './ticket-summary.ts';
+import {
+  Prisma,
+  type PrismaClient,
+  type Summons,
+  type Ticket,
+} from '../generated/prisma/client.ts';
+import { toEventPayload, toTicketSummary } from './ticket-summary.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -95,6 +100,9 @@ interface RawTicket {
   overdue: boolean;
   outside_grid: boolean;
   version: number;
+  reporter_user_id: number | null;
+  pending_since: string | null;
+  resolved_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -184,8 +192,68 @@ export interface TransitionRequest {
   related?: Array<{ ticketId: number; event: NewTicketEvent }>;
 }
 
+/** What an action needs to know of a ticket before it acts: one round trip. */
+export interface TicketForAction {
+  ticket: TicketSummary;
+  reporterUserId: number | null;
+  pendingSince: Date | null;
+  resolvedAt: Date | null;
+  category: { requiresVerification: boolean; policy: Prisma.JsonValue };
+}
+
+const FIND_FOR_ACTION_SQL = `
+SELECT row_to_json(t) AS ticket, c.code AS category_code,
+  c.requires_verification AS requires_verification, c.policy
+FROM tickets t JOIN categories c ON c.id = t.category_id
+WHERE t.id = $1`;
+
 export class TicketStore {
+  /** Category codes never change, so each id's code is read once. */
+  private readonly categoryCodes = new Map<number, string>();
+
   constructor(private readonly prisma: PrismaClient) {}
+
+  /** `db` is the transaction when inside one: a second connection could wait on a full pool. */
+  private async categoryCode(categoryId: number, db: Tx): Promise<string> {
+    const known = this.categoryCodes.get(categoryId);
+    if (known !== undefined) return known;
+    const categories = await db.category.findMany({ select: { id: true, code: true } });
+    for (const category of categories) this.categoryCodes.set(category.id, category.code);
+    const code = this.categoryCodes.get(categoryId);
+    if (code === undefined) throw new Error(`No category ${categoryId}`);
+    return code;
+  }
+
+  private async summaryOf(row: Ticket, db: Tx = this.prisma): Promise<TicketSummary> {
+    const code = await this.categoryCode(row.categoryId, db);
+    return toTicketSummary({ ...row, category: { code } });
+  }
+
+  private async appendTo(tx: Tx, ticketId: number, event: NewTicketEvent): Promise<TicketChange> {
+    const row = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+    const ticket = await this.summaryOf(row, tx);
+    const stored = await appendEvents(tx, ticketId, [event]);
+    return { ticket, events: stored.map((item) => toEventPayload(item, ticket)) };
+  }
+
+  async findForAction(ticketId: number): Promise<TicketForAction | null> {
+    const [row] = await this.prisma.$queryRawUnsafe<
+      Array<{
+        ticket: RawTicket;
+        category_code: string;
+        requires_verification: boolean;
+        policy: Prisma.JsonValue;
+      }>
+    >(FIND_FOR_ACTION_SQL, ticketId);
+    if (!row) return null;
+    return {
+      ticket: rawToSummary(row.ticket, row.category_code),
+      reporterUserId: row.ticket.reporter_user_id,
+      pendingSince: row.ticket.pending_since === null ? null : new Date(row.ticket.pending_since),
+      resolvedAt: row.ticket.resolved_at === null ? null : new Date(row.ticket.resolved_at),
+      category: { requiresVerification: row.requires_verification, policy: row.policy },
+    };
+  }
 
   /**
    * Inserts a ticket, its first events and (optionally) the idempotency record
@@ -268,7 +336,8 @@ export class TicketStore {
    */
   async transition(request: TransitionRequest): Promise<TicketChange | null> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.ticket.updateMany({
+      // The update returns the new row: no read-back (the category code comes from memory).
+      const [row] = await tx.ticket.updateManyAndReturn({
         where: {
           ...request.where,
           id: request.ticketId,
@@ -277,20 +346,13 @@ export class TicketStore {
         },
         data: { ...request.data, version: { increment: 1 } },
       });
-      if (count === 0) return null;
-      const row = await tx.ticket.findUniqueOrThrow({
-        where: { id: request.ticketId },
-        include: withCategory,
-      });
-      const ticket = toTicketSummary(row);
+      if (!row) return null;
+      const ticket = await this.summaryOf(row, tx);
       const stored = await appendEvents(tx, row.id, request.events);
       const related: TicketChange[] = [];
       for (const { ticketId, event } of request.related ?? []) {
-        const other = await tx.ticket.findUniqueOrThrow({
-          where: { id: ticketId },
-          include: withCategory,
-        });
-        const summary = toTicketSummary(other);
+        const other = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+        const summary = await this.summaryOf(other, tx);
         const [appended] = await appendEvents(tx, ticketId, [event]);
         related.push({ ticket: summary, events: [toEventPayload(appended!, summary)] });
       }
@@ -350,7 +412,7 @@ export class TicketStore {
       const summons = await tx.summons.createManyAndReturn({
         data: rows.map((row) => ({ ticketId, department: row.department, reportBy: row.reportBy })),
       });
-      const change = await appendTo(tx, ticketId, {
+      const change = await this.appendTo(tx, ticketId, {
         ...event,
         data: { ...event.data, summonsIds: summons.map((item) => item.id) },
       });
@@ -376,7 +438,7 @@ export class TicketStore {
       });
       if (count === 0) return null;
       const summons = await tx.summons.findUniqueOrThrow({ where: { id: request.summonsId } });
-      const change = await appendTo(tx, request.ticketId, {
+      const change = await this.appendTo(tx, request.ticketId, {
         ...request.event,
         data: { ...request.event.data, summonsId: summons.id, department: summons.department },
       });
@@ -387,20 +449,17 @@ export class TicketStore {
   /** Appends an event that changes no state (a reminder): the version stays, so no client action is invalidated. */
   async appendEvent(ticketId: number, event: NewTicketEvent): Promise<TicketChange | null> {
     return this.prisma.$transaction(async (tx) => {
-      const row = await tx.ticket.findUnique({ where: { id: ticketId }, include: withCategory });
+      const row = await tx.ticket.findUnique({ where: { id: ticketId } });
       if (!row) return null;
-      const ticket = toTicketSummary(row);
+      const ticket = await this.summaryOf(row, tx);
       const stored = await appendEvents(tx, ticketId, [event]);
       return { ticket, events: stored.map((stored) => toEventPayload(stored, ticket)) };
     });
   }
 
   async findSummary(ticketId: number): Promise<TicketSummary | null> {
-    const row = await this.prisma.ticket.findUnique({
-      where: { id: ticketId },
-      include: withCategory,
-    });
-    return row ? toTicketSummary(row) : null;
+    const row = await this.prisma.ticket.findUnique({ where: { id: ticketId } });
+    return row ? this.summaryOf(row) : null;
   }
 
   /** Events after `after` on tickets matching `scope`, oldest first, with current summaries. */
@@ -413,17 +472,15 @@ export class TicketStore {
       where: { id: { gt: after }, ticket: scope },
       orderBy: { id: 'asc' },
       take: limit,
-      include: { ticket: { include: withCategory } },
+      include: { ticket: true },
     });
-    return rows.map(({ ticket, ...event }) => toEventPayload(event, toTicketSummary(ticket)));
+    const payloads: TicketEventPayload[] = [];
+    // One by one: the first unknown category loads them all, the rest are then in memory.
+    for (const { ticket, ...event } of rows) {
+      payloads.push(toEventPayload(event, await this.summaryOf(ticket)));
+    }
+    return payloads;
   }
-}
-
-async function appendTo(tx: Tx, ticketId: number, event: NewTicketEvent): Promise<TicketChange> {
-  const row = await tx.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: withCategory });
-  const ticket = toTicketSummary(row);
-  const stored = await appendEvents(tx, ticketId, [event]);
-  return { ticket, events: stored.map((item) => toEventPayload(item, ticket)) };
 }
 
 async function appendEvents(tx: Tx, ticketId: number, events: NewTicketEvent[]) {

@@ -335,16 +335,10 @@ export class TicketService {
     rawBody: unknown,
   ): Promise<TicketSummary> {
     const body = parseOr400(actionBodySchemas[action] as z.ZodType<ActionInput>, rawBody ?? {});
-    const ticket = await this.visibleTicket(ticketId, auth);
-    const row = await this.deps.prisma.ticket.findUniqueOrThrow({
-      where: { id: ticketId },
-      select: {
-        reporterUserId: true,
-        pendingSince: true,
-        resolvedAt: true,
-        category: { select: { requiresVerification: true, policy: true } },
-      },
-    });
+    const row = await this.deps.store.findForAction(ticketId);
+    if (!row) throw notFound('Ticket');
+    const { ticket } = row;
+    assertVisible(ticket, row.reporterUserId, auth);
     const isStaff = STAFF_ROLES.includes(auth.user.role);
     const relations = relationsOf({
       role: auth.user.role,
@@ -752,9 +746,8 @@ export class TicketService {
     });
     const ticket = row && (await this.deps.store.findSummary(ticketId));
     if (!row || !ticket) throw notFound('Ticket');
-    if (canSeeTicket(auth, ticket, row.reporterUserId)) return ticket;
-    if (auth.user.role === 'RESIDENT' || auth.user.role === 'VOLUNTEER') throw notFound('Ticket');
-    throw new HttpError('FORBIDDEN', 'This ticket is outside your region');
+    assertVisible(ticket, row.reporterUserId, auth);
+    return ticket;
   }
 
   private idempotencyScope(context: CreateContext, body: unknown) {
@@ -823,4 +816,15 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
+}
+
+/** 404 to residents and volunteers (a ticket that is not theirs does not exist for them), 403 to staff out of scope. */
+function assertVisible(
+  ticket: TicketSummary,
+  reporterUserId: number | null,
+  auth: AuthContext,
+): void {
+  if (canSeeTicket(auth, ticket, reporterUserId)) return;
+  if (auth.user.role === 'RESIDENT' || auth.user.role === 'VOLUNTEER') throw notFound('Ticket');
+  throw new HttpError('FORBIDDEN', 'This ticket is outside your region');
 }
