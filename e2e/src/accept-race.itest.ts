@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TicketSummary } from '@gridline/core';
+import { startSystem, type Session, type TestSystem } from './support/system.ts';
+
+// The accept race as the bench runs it, small: many sessions of the assignee accept
+// one ticket at once. Exactly one wins; the others get 409 with the ticket as it is now.
+const CLIENTS = 25;
+const RACES = 5;
+
+describe('first accept wins', () => {
+  let system: TestSystem;
+  let sessions: Session[];
+  let where: { lat: number; lng: number };
+
+  beforeAll(async () => {
+    system = await startSystem({ workers: false });
+    // Each client signs in on its own, as on its own device.
+    sessions = await Promise.all(Array.from({ length: CLIENTS }, () => system.login('member')));
+    const grid = await sessions[0]!.get<{ region: { centroid: { lat: number; lng: number } } }>(
+      `/api/regions/${sessions[0]!.user.regionId}`,
+    );
+    where = grid.body.region.centroid;
+  });
+  afterAll(() => system?.close());
+
+  it(`gives exactly one of ${CLIENTS} concurrent accepts the ticket, ${RACES} times over`, async () => {
+    for (let race = 0; race < RACES; race++) {
+      const created = await sessions[0]!.post<{ ticket: TicketSummary }>('/api/tickets', {
+        categoryCode: 'NOISE',
+        description: `accept race ${race}`,
+        location: where,
+      });
+      expect(created.status).toBe(201);
+      const { ticket } = created.body;
+      expect(ticket.status).toBe('ASSIGNED');
+
+      const answers = await Promise.all(
+        sessions.map((session) =>
+          session.post<{ ticket?: TicketSummary; error?: { code: string; details?: unknown } }>(
+            `/api/tickets/${ticket.id}/accept`,
+            { version: ticket.version },
+          ),
+        ),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(CLIENTS - 1);
+      const winner = answers.find((answer) => answer.status === 200)!;
+      expect(winner.body.ticket).toMatchObject({ status: 'ACCEPTED', version: ticket.version + 1 });
+
+      const stored = await system.server.prisma.ticket.findUniqueOrThrow({
+        where: { id: ticket.id },
+        include: { events: { orderBy: { id: 'asc' } } },
+      });
+      expect(stored.status).toBe('ACCEPTED');
+      expect(stored.version).toBe(ticket.version + 1);
+      expect(stored.events.filter((event) => event.type === 'ticket.accepted')).toHaveLength(1);
+      // The event ids of the ticket's timeline are increasing and its last is the accept.
+      expect(stored.events.at(-1)!.type).toBe('ticket.accepted');
+    }
+  });
+});
