@@ -60,6 +60,7 @@ export interface NewTicket {
   categoryId: number;
   categoryCode: string;
   priority: Priority;
+  /** Used when `assigneeId` is given; otherwise ASSIGNED when someone answers for the grid, else NEW. */
   status: TicketStatus;
   description: string;
   address: string | null;
@@ -69,7 +70,10 @@ export interface NewTicket {
   communityId: number | null;
   streetId: number | null;
   districtId: number | null;
+  /** The city's region: its dispatchers answer last. */
+  cityId: number | null;
   outsideGrid: boolean;
+  /** Known already (a patrol report is the reporter's own); null: whoever answers for the grid. */
   assigneeId: number | null;
   acceptBy: Date | null;
   resolveBy: Date | null;
@@ -108,6 +112,15 @@ interface RawTicket {
   updated_at: string;
 }
 
+interface RawNearby {
+  id: number;
+  code: string;
+  status: TicketStatus;
+  lat: number;
+  lng: number;
+  created_at: string;
+}
+
 interface RawEvent {
   id: number;
   type: string;
@@ -116,6 +129,44 @@ interface RawEvent {
   to_status: TicketStatus | null;
   payload: Prisma.JsonValue;
   created_at: string;
+}
+
+/** A box around the point holding the circle: the index narrows rows by it, the distance decides. */
+function duplicateBox(point: LatLng, radiusM: number) {
+  const dLat = radiusM / 111_320;
+  const dLng = radiusM / (111_320 * Math.cos((point.lat * Math.PI) / 180));
+  return {
+    minLat: point.lat - dLat,
+    maxLat: point.lat + dLat,
+    minLng: point.lng - dLng,
+    maxLng: point.lng + dLng,
+  };
+}
+
+/** The five nearest candidates within the radius, nearest first. */
+function closestDuplicates(
+  point: LatLng,
+  candidates: ReadonlyArray<{
+    id: number;
+    code: string;
+    status: TicketStatus;
+    lat: number;
+    lng: number;
+    createdAt: Date;
+  }>,
+  radiusM: number,
+): LikelyDuplicate[] {
+  return candidates
+    .map((row) => ({
+      id: row.id,
+      code: row.code,
+      status: row.status,
+      createdAt: row.createdAt.toISOString(),
+      distanceM: Math.round(distanceMetres(point, { lat: row.lat, lng: row.lng })),
+    }))
+    .filter((candidate) => candidate.distanceM <= radiusM)
+    .sort((a, b) => a.distanceM - b.distanceM)
+    .slice(0, 5);
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
@@ -268,14 +319,47 @@ function rawToSummary(row: RawTicket, categoryCode: string): TicketSummary {
   };
 }
 
+/**
+ * The whole intake in one statement: who answers for the ticket (when `$16`
+ * names nobody: the grid's on-duty member, else its on-duty backup, else the
+ * first active community staffer, street, district or city dispatcher, on-duty
+ * ones first, as findResponsibleUser at level 0), the open tickets of the same
+ * category nearby (read in the statement's snapshot, so without the new one),
+ * the ticket, its events and the idempotency record. The `ticket.assigned`
+ * event is kept only when someone was found, and learns who.
+ */
 const CREATE_TICKET_SQL = `
-WITH t AS (
+WITH responsible AS (
+  SELECT COALESCE(
+    $16::int,
+    (SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.member_id
+      WHERE g.grid_id = $11 AND u.on_duty AND u.active),
+    (SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.backup_id
+      WHERE g.grid_id = $11 AND u.on_duty AND u.active),
+    (SELECT id FROM users WHERE role = 'COMMUNITY_STAFF' AND region_id = $12 AND active
+      ORDER BY on_duty DESC, id LIMIT 1),
+    (SELECT id FROM users WHERE role = 'DISPATCHER' AND region_id = $13 AND active
+      ORDER BY on_duty DESC, id LIMIT 1),
+    (SELECT id FROM users WHERE role = 'DISPATCHER' AND region_id = $14 AND active
+      ORDER BY on_duty DESC, id LIMIT 1),
+    (SELECT id FROM users WHERE role = 'DISPATCHER' AND region_id = $29 AND active
+      ORDER BY on_duty DESC, id LIMIT 1)
+  ) AS id
+), nearby AS (
+  SELECT id, code, status, lat, lng, created_at FROM tickets
+  WHERE category_id = $4 AND status = ANY($30::"TicketStatus"[]) AND created_at >= $31
+    AND lat BETWEEN $32 AND $33 AND lng BETWEEN $34 AND $35
+  LIMIT 50
+), t AS (
   INSERT INTO tickets (code, tracking_token_hash, channel, category_id, priority, status, description,
     address, lat, lng, grid_id, community_id, street_id, district_id, outside_grid, assignee_id,
     accept_by, resolve_by, reporter_user_id, reporter_name, reporter_phone, created_at, updated_at,
     accepted_at)
-  VALUES ($1, $2, $3::"Channel", $4, $5::"Priority", $6::"TicketStatus", $7, $8, $9, $10, $11, $12,
-    $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $28)
+  SELECT $1, $2, $3::"Channel", $4, $5::"Priority",
+    CASE WHEN $16::int IS NOT NULL THEN $6::"TicketStatus"
+      WHEN r.id IS NULL THEN 'NEW'::"TicketStatus" ELSE 'ASSIGNED'::"TicketStatus" END,
+    $7, $8, $9, $10, $11, $12, $13, $14, $15, r.id, $17, $18, $19, $20, $21, $22, $22, $28
+  FROM responsible r
   RETURNING *
 ), idempotency AS (
   INSERT INTO idempotency_keys (scope, key, request_hash, status, response)
@@ -286,15 +370,19 @@ WITH t AS (
 ), e AS (
   INSERT INTO ticket_events (ticket_id, type, actor_id, from_status, to_status, payload, created_at)
   SELECT t.id, ev.type, ev.actor_id, ev.from_status::"TicketStatus", ev.to_status::"TicketStatus",
-    ev.payload, $22
+    CASE WHEN ev.type = 'ticket.assigned'
+      THEN ev.payload || jsonb_build_object('assigneeId', t.assignee_id) ELSE ev.payload END,
+    $22
   FROM t, event_order,
     jsonb_to_recordset($27::jsonb) AS ev(ord int, type text, actor_id int, from_status text,
       to_status text, payload jsonb)
+  WHERE ev.type <> 'ticket.assigned' OR t.assignee_id IS NOT NULL
   ORDER BY ev.ord
   RETURNING id, type, actor_id, from_status, to_status, payload, created_at
 )
 SELECT (SELECT row_to_json(t) FROM t) AS ticket,
-  (SELECT json_agg(e ORDER BY e.id) FROM e) AS events`;
+  (SELECT json_agg(e ORDER BY e.id) FROM e) AS events,
+  (SELECT json_agg(nearby) FROM nearby) AS nearby`;
 
 export interface TicketChange {
   ticket: TicketSummary;
@@ -387,9 +475,11 @@ export class TicketStore {
     ticket: NewTicket,
     events: NewTicketEvent[],
     idempotency?: NewIdempotency,
-  ): Promise<TicketChange> {
+  ): Promise<TicketChange & { likelyDuplicates: LikelyDuplicate[] }> {
+    const point = { lat: ticket.lat, lng: ticket.lng };
+    const box = duplicateBox(point, DUPLICATE_RADIUS_M);
     const rows = await this.prisma.$queryRawUnsafe<
-      Array<{ ticket: RawTicket; events: RawEvent[] }>
+      Array<{ ticket: RawTicket; events: RawEvent[]; nearby: RawNearby[] | null }>
     >(
       CREATE_TICKET_SQL,
       ticket.code,
@@ -429,10 +519,22 @@ export class TicketStore {
         })),
       ),
       ticket.acceptedAt,
+      ticket.cityId,
+      [...OPEN_STATUSES],
+      new Date(ticket.createdAt.getTime() - DUPLICATE_WINDOW_HOURS * 3_600_000),
+      box.minLat,
+      box.maxLat,
+      box.minLng,
+      box.maxLng,
     );
     const row = rows[0]!;
     const summary = rawToSummary(row.ticket, ticket.categoryCode);
     return {
+      likelyDuplicates: closestDuplicates(
+        point,
+        (row.nearby ?? []).map((near) => ({ ...near, createdAt: new Date(near.created_at) })),
+        DUPLICATE_RADIUS_M,
+      ),
       ticket: summary,
       events: row.events.map((event) => rawToPayload(event, summary)),
     };
@@ -494,30 +596,19 @@ export class TicketStore {
     radiusM = DUPLICATE_RADIUS_M,
     withinHours = DUPLICATE_WINDOW_HOURS,
   ): Promise<LikelyDuplicate[]> {
-    const dLat = radiusM / 111_320;
-    const dLng = radiusM / (111_320 * Math.cos((point.lat * Math.PI) / 180));
+    const box = duplicateBox(point, radiusM);
     const rows = await this.prisma.ticket.findMany({
       where: {
         categoryId,
         status: { in: [...OPEN_STATUSES] },
         createdAt: { gte: new Date(now.getTime() - withinHours * 3_600_000) },
-        lat: { gte: point.lat - dLat, lte: point.lat + dLat },
-        lng: { gte: point.lng - dLng, lte: point.lng + dLng },
+        lat: { gte: box.minLat, lte: box.maxLat },
+        lng: { gte: box.minLng, lte: box.maxLng },
       },
       select: { id: true, code: true, status: true, lat: true, lng: true, createdAt: true },
       take: 50,
     });
-    return rows
-      .map((row) => ({
-        id: row.id,
-        code: row.code,
-        status: row.status,
-        createdAt: row.createdAt.toISOString(),
-        distanceM: Math.round(distanceMetres(point, { lat: row.lat, lng: row.lng })),
-      }))
-      .filter((candidate) => candidate.distanceM <= radiusM)
-      .sort((a, b) => a.distanceM - b.distanceM)
-      .slice(0, 5);
+    return closestDuplicates(point, rows, radiusM);
   }
 
   /** Summons departments to a ticket and notes it on the timeline, in one transaction. */

@@ -217,17 +217,9 @@ export class TicketService {
     if (patrol && context.auth?.user.role !== 'GRID_MEMBER') {
       throw new HttpError('FORBIDDEN', 'Only grid members report on patrol');
     }
-    // Both reads at once: they are independent, and intake latency is the product.
-    const [assigneeId, likelyDuplicates] = await Promise.all([
-      patrol
-        ? context.auth!.user.id
-        : findResponsibleUser(this.deps.prisma, chain, 0, directory.cityId),
-      this.deps.store.findLikelyDuplicates(category.id, input.location, now),
-    ]);
     const tracking = newTrackingToken();
     const reporterUserId = context.auth?.user.role === 'RESIDENT' ? context.auth.user.id : null;
     const actorId = context.auth?.user.id ?? null;
-    const status = patrol ? 'ACCEPTED' : assigneeId === null ? 'NEW' : 'ASSIGNED';
 
     const change = await this.withUniqueCode(now, (code) =>
       this.deps.store.create(
@@ -238,14 +230,17 @@ export class TicketService {
           categoryId: category.id,
           categoryCode: category.code,
           priority,
-          status,
+          // Intake latency is the product: the store finds who answers for the grid (and
+          // the likely duplicates) in the same statement that files the ticket.
+          status: patrol ? 'ACCEPTED' : 'ASSIGNED',
           description: input.description,
           address: input.address ?? null,
           lat: input.location.lat,
           lng: input.location.lng,
           ...chain,
+          cityId: directory.cityId,
           outsideGrid: routing.kind === 'outside',
-          assigneeId,
+          assigneeId: patrol ? context.auth!.user.id : null,
           acceptBy: deadlines.acceptBy,
           resolveBy: deadlines.resolveBy,
           acceptedAt: patrol ? now : null,
@@ -256,17 +251,14 @@ export class TicketService {
         },
         [
           { type: 'ticket.created', actorId, fromStatus: null, toStatus: 'NEW', data: { channel } },
-          ...(assigneeId === null
-            ? []
-            : [
-                {
-                  type: 'ticket.assigned' as const,
-                  actorId: null,
-                  fromStatus: 'NEW' as const,
-                  toStatus: 'ASSIGNED' as const,
-                  data: { assigneeId, level: 0, automatic: !patrol },
-                },
-              ]),
+          // Kept only when someone answers for the grid; the store adds who.
+          {
+            type: 'ticket.assigned',
+            actorId: null,
+            fromStatus: 'NEW',
+            toStatus: 'ASSIGNED',
+            data: { level: 0, automatic: !patrol },
+          },
           ...(patrol
             ? [
                 {
@@ -309,7 +301,11 @@ export class TicketService {
     }
     return {
       status: 201,
-      body: { ticket: change.ticket, trackingToken: tracking.token, likelyDuplicates },
+      body: {
+        ticket: change.ticket,
+        trackingToken: tracking.token,
+        likelyDuplicates: change.likelyDuplicates,
+      },
     };
   }
 
