@@ -410,11 +410,14 @@ export interface TicketForAction {
   pendingSince: Date | null;
   resolvedAt: Date | null;
   category: { requiresVerification: boolean; policy: Prisma.JsonValue };
+  /** Tickets merged into this one: their reporters follow its updates. */
+  hasFollowers: boolean;
 }
 
 const FIND_FOR_ACTION_SQL = `
 SELECT row_to_json(t) AS ticket, c.code AS category_code,
-  c.requires_verification AS requires_verification, c.policy
+  c.requires_verification AS requires_verification, c.policy,
+  EXISTS (SELECT 1 FROM tickets d WHERE d.duplicate_of_id = t.id) AS has_followers
 FROM tickets t JOIN categories c ON c.id = t.category_id
 WHERE t.id = $1`;
 
@@ -454,6 +457,7 @@ export class TicketStore {
         category_code: string;
         requires_verification: boolean;
         policy: Prisma.JsonValue;
+        has_followers: boolean;
       }>
     >(FIND_FOR_ACTION_SQL, ticketId);
     if (!row) return null;
@@ -463,6 +467,7 @@ export class TicketStore {
       pendingSince: row.ticket.pending_since === null ? null : new Date(row.ticket.pending_since),
       resolvedAt: row.ticket.resolved_at === null ? null : new Date(row.ticket.resolved_at),
       category: { requiresVerification: row.requires_verification, policy: row.policy },
+      hasFollowers: row.has_followers,
     };
   }
 

@@ -381,7 +381,9 @@ export class TicketService {
     // The previous rooms hear it too: an old assignee or grid sees the ticket leave.
     this.deps.publisher.publish(change, ticket);
     for (const related of change.related ?? []) this.deps.publisher.publish(related);
-    await this.tellFollowers(change);
+    // A merge or unmerge changes who follows; otherwise only a ticket with duplicates has any.
+    if (row.hasFollowers || action === 'merge' || action === 'unmerge')
+      await this.tellFollowers(change);
     await this.deps.timers.cancel('accept-deadline', ticketId, ticket.version);
     const next = change.ticket;
     if (AWAITING_ACCEPT.includes(next.status) && next.acceptBy) {
