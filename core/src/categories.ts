@@ -52,4 +52,11 @@ export interface CategoryDto {
   requiresVerification: boolean;
   elderlyService: ElderlyService | null;
   policy: DeadlinePolicy;
+  /**
+   * The Chinese name in toneless pinyin, syllables separated by spaces
+   * ("la ji qing yun"; ü written v), for search. Optional: computed by the server.
+   */
+  pinyin?: string;
+  /** First letters of the pinyin syllables ("ljqy"). */
+  initials?: string;
 }

@@ -11,4 +11,6 @@ export * from './spatial/point-in-polygon.ts';
 export * from './spatial/grid-index.ts';
 export * from './env.ts';
 export * from './lifecycle.ts';
+export * from './category-search.ts';
+export * from './phone.ts';
 export * from './rates.ts';

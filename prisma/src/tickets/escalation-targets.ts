@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { Role } from '@gridline/core';
 
 export interface TicketRegions {
@@ -19,16 +19,14 @@ export async function findResponsibleUser(
   level: number,
   cityId: number | null,
 ): Promise<number | null> {
+  const candidates: Prisma.Sql[] = [];
   if (level === 0 && regions.gridId !== null) {
-    // One round trip on the intake path: the member if on duty, else the backup.
-    const [found] = await prisma.$queryRaw<Array<{ id: number | null }>>`
-      SELECT COALESCE(
-        (SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.member_id
-          WHERE g.grid_id = ${regions.gridId} AND u.on_duty AND u.active),
-        (SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.backup_id
-          WHERE g.grid_id = ${regions.gridId} AND u.on_duty AND u.active)
-      ) AS id`;
-    if (found?.id) return found.id;
+    candidates.push(
+      Prisma.sql`(SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.member_id
+        WHERE g.grid_id = ${regions.gridId} AND u.on_duty AND u.active)`,
+      Prisma.sql`(SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.backup_id
+        WHERE g.grid_id = ${regions.gridId} AND u.on_duty AND u.active)`,
+    );
   }
   const targets: Array<[Role, number | null]> = [
     ['COMMUNITY_STAFF', regions.communityId],
@@ -38,12 +36,14 @@ export async function findResponsibleUser(
   ];
   for (const [role, regionId] of targets.slice(Math.max(0, level - 1))) {
     if (regionId === null) continue;
-    const user = await prisma.user.findFirst({
-      where: { role, regionId, active: true },
-      orderBy: [{ onDuty: 'desc' }, { id: 'asc' }],
-      select: { id: true },
-    });
-    if (user) return user.id;
+    candidates.push(
+      Prisma.sql`(SELECT id FROM users WHERE role = ${role}::"Role" AND region_id = ${regionId}
+        AND active ORDER BY on_duty DESC, id LIMIT 1)`,
+    );
   }
-  return null;
+  if (candidates.length === 0) return null;
+  // The first who answers, in one round trip (timers and intake wait on it).
+  const [found] = await prisma.$queryRaw<Array<{ id: number | null }>>`
+    SELECT COALESCE(${Prisma.join(candidates)}, NULL::int) AS id`;
+  return found?.id ?? null;
 }
