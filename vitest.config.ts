@@ -14,7 +14,10 @@ export default defineConfig({
         ...sourceCondition,
         test: {
           name: 'unit',
-          include: ['{core,prisma,server,workers,load-tests}/src/**/*.test.ts'],
+          include: [
+            '{core,prisma,server,workers,load-tests}/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
+          ],
           environment: 'node',
         },
       },

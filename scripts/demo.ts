@@ -1,6 +1,8 @@
 /**
  * `npm run demo`: prepare the database, seed the demo city when empty, build
  * the web app when missing, then run server and workers until Ctrl-C.
+ * `npm run demo -- --simulate` (or DEMO_SIMULATE=1) also runs the traffic
+ * simulator: DEMO_SIMULATE_RATE reports a minute at the busiest hour (30).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,10 +15,26 @@ import {
   migrate,
   seedDemoCity,
 } from '@gridline/db';
+import { loadConfig } from '@gridline/server';
 import { checkServices } from './preflight.ts';
+import { startSimulator, type Simulator } from './simulator/simulator.ts';
 
 const env = parseCommonEnv(process.env);
 const port = positiveNumberEnv('PORT', process.env.PORT, DEFAULTS.port);
+const simulate = process.argv.includes('--simulate') || process.env.DEMO_SIMULATE === '1';
+const simulateRate = positiveNumberEnv('DEMO_SIMULATE_RATE', process.env.DEMO_SIMULATE_RATE, 30);
+
+async function untilReady(url: string, timeoutMs: number): Promise<void> {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
 
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
   return spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...extraEnv } });
@@ -50,7 +68,7 @@ async function main(): Promise<void> {
       console.log(`Seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {
-    await prisma.$disconnect();
+    if (!simulate) await prisma.$disconnect();
   }
 
   if (!existsSync('web/build/handler.js')) {
@@ -69,11 +87,13 @@ Gridline (网格通) demo is starting on http://localhost:${port}
 Demo accounts (password ${DEMO_PASSWORD}):
 ${DEMO_ACCOUNTS.map((account) => `  ${account.username.padEnd(11)} ${account.description.zh} / ${account.description.en}`).join('\n')}
 Open http://localhost:${port}/dispatch and sign in as "dispatcher". Ctrl-C stops everything.
-`);
+${simulate ? '' : 'Add --simulate (or DEMO_SIMULATE=1) for a living city: simulated reports and staff.\n'}`);
   let stopping = false;
+  let simulator: Simulator | null = null;
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    void simulator?.stop().finally(() => prisma.$disconnect());
     for (const child of children) child.kill('SIGTERM');
   };
   process.on('SIGINT', stop);
@@ -87,6 +107,21 @@ Open http://localhost:${port}/dispatch and sign in as "dispatcher". Ctrl-C stops
       }
     });
   }
+  if (simulate) {
+    simulator = await simulateTraffic(prisma);
+    if (stopping) await simulator.stop();
+  }
+}
+
+async function simulateTraffic(prisma: ReturnType<typeof createPrismaClient>): Promise<Simulator> {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await untilReady(`${baseUrl}/readyz`, 120_000);
+  return startSimulator({
+    baseUrl,
+    prisma,
+    sessionSecret: loadConfig(process.env).sessionSecret,
+    peakPerMinute: simulateRate,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,4 +1,5 @@
 export * from './geo.ts';
+export * from './random.ts';
 export * from './regions.ts';
 export * from './categories.ts';
 export * from './deadlines.ts';

@@ -6,23 +6,16 @@ import {
   type IndexedGrid,
   type LatLng,
   type Position,
+  type Random,
+  mulberry32,
 } from '@gridline/core';
 import { summarize } from './stats.ts';
 import type { LookupResult } from './report.ts';
 
-export type Random = () => number;
+export type { Random };
 
-/** A small seeded PRNG (mulberry32), so every run looks up the same points. */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so every run looks up the same points. */
+export const seededRandom = mulberry32;
 
 export interface SyntheticCityOptions {
   /** South-west corner. */
