@@ -80,12 +80,14 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   fetch?: Fetch;
+  /** Extra request headers, e.g. `idempotency-key`. */
+  headers?: Record<string, string>;
 }
 
 /** Same-origin JSON request with the session cookie; throws ApiError unless 2xx. */
 export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const doFetch = options.fetch ?? fetch;
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   const sentAt = Date.now();
   let response: Response;

@@ -1,5 +1,5 @@
 import type { LatLng, Priority, Role, TicketStatus, TicketSummary } from '@gridline/core';
-import { ApiError, request } from '../api/client.ts';
+import { request } from '../api/client.ts';
 import type { RegionDto } from '../api/types.ts';
 
 /** What `GET /api/tickets/duplicates` reports about a likely duplicate (no personal data). */
@@ -39,45 +39,21 @@ export interface CreatedTicket {
 }
 
 /**
- * `POST /api/tickets` with an Idempotency-Key header (which `request` does not
- * send): the same key and body return the first ticket, so a double submit or
- * a retry after a lost answer files one ticket. Errors as `ApiError`.
+ * `POST /api/tickets` with an Idempotency-Key header: the same key and body
+ * return the first ticket, so a double submit or a retry after a lost answer
+ * files one ticket. Errors as `ApiError`.
  */
-export async function createHotlineTicket(
+export function createHotlineTicket(
   input: HotlineTicketInput,
   idempotencyKey: string,
   fetchFn: typeof fetch = fetch,
 ): Promise<CreatedTicket> {
-  let response: Response;
-  try {
-    response = await fetchFn('/api/tickets', {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/json',
-        'idempotency-key': idempotencyKey,
-      },
-      body: JSON.stringify(input),
-      credentials: 'same-origin',
-    });
-  } catch (error) {
-    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'Network error');
-  }
-  let body: unknown;
-  try {
-    body = (await response.json()) as unknown;
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } })
-      ?.error;
-    if (error && typeof error.code === 'string' && typeof error.message === 'string') {
-      throw new ApiError(response.status, error.code, error.message, error.details);
-    }
-    throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
-  }
-  return body as CreatedTicket;
+  return request<CreatedTicket>('/api/tickets', {
+    method: 'POST',
+    body: input,
+    headers: { 'idempotency-key': idempotencyKey },
+    fetch: fetchFn,
+  });
 }
 
 export const hotlineApi = {
