@@ -13,6 +13,7 @@ const photoWithGps = Uint8Array.from([
   ...segment(0xe0, 'JFIF\0'),
   ...segment(0xe1, 'Exif\0\0GPS 41.0983N 122.9971E'),
   ...segment(0xdb, 'qt'),
+  ...segment(0xc0, '\x08\0\x01\0\x01\x01\x01\x11\0'),
   0xff,
   0xda,
   0,
@@ -24,6 +25,17 @@ const photoWithGps = Uint8Array.from([
   0xff,
   0xd9,
 ]);
+
+/** The JPEG with its start-of-frame segment cut out. */
+function withoutFrame(jpeg: Uint8Array): Uint8Array {
+  for (let offset = 2; offset + 4 <= jpeg.length; ) {
+    const length = (jpeg[offset + 2]! << 8) | jpeg[offset + 3]!;
+    if (jpeg[offset + 1] === 0xc0)
+      return Uint8Array.from([...jpeg.subarray(0, offset), ...jpeg.subarray(offset + 2 + length)]);
+    offset += 2 + length;
+  }
+  throw new Error('no frame to cut');
+}
 
 describe('ticket photos', () => {
   let system: TestSystem;
@@ -100,6 +112,8 @@ describe('ticket photos', () => {
     expect(
       (await upload(member, Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff]))).status,
     ).toBe(422);
+    // Well-formed segments, but no frame: it only starts like a photo.
+    expect((await upload(member, withoutFrame(photoWithGps))).status).toBe(422);
     expect((await upload(member, new Uint8Array(0))).status).toBe(400);
     const huge = new Uint8Array(10 * 1024 * 1024 + 1);
     huge.set(photoWithGps);

@@ -24,6 +24,8 @@ function jpeg(): Uint8Array {
       [...'a comment'].map((c) => c.charCodeAt(0)),
     ),
     ...segment(0xdb, [1, 2, 3]),
+    // Start of frame: 8-bit, 1x1, one component.
+    ...segment(0xc0, [8, 0, 1, 0, 1, 1, 1, 0x11, 0]),
     0xff,
     0xda,
     0,
@@ -98,5 +100,48 @@ describe('image sniffing and metadata stripping', () => {
       stripMetadata(Uint8Array.from([0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff]), 'image/jpeg'),
     ).toThrow(ImageFormatError);
     expect(() => stripMetadata(png().subarray(0, 30), 'image/png')).toThrow(ImageFormatError);
+  });
+
+  it('refuses files that only start like an image', () => {
+    const withoutFrame = Uint8Array.from([
+      0xff,
+      0xd8,
+      ...segment(0xe0, [0x4a]),
+      0xff,
+      0xda,
+      0,
+      4,
+      1,
+      1,
+      0x55,
+      0xaa,
+      0xff,
+      0xd9,
+    ]);
+    expect(() => stripMetadata(withoutFrame, 'image/jpeg')).toThrow(ImageFormatError);
+    expect(() => stripMetadata(Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]), 'image/jpeg')).toThrow(
+      ImageFormatError,
+    );
+    const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+    const header = pngChunk('IHDR', [0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+    const noData = Uint8Array.from([...signature, ...header, ...pngChunk('IEND', [])]);
+    expect(() => stripMetadata(noData, 'image/png')).toThrow(ImageFormatError);
+    const noHeader = Uint8Array.from([
+      ...signature,
+      ...pngChunk('IDAT', [1, 2, 3]),
+      ...pngChunk('IEND', []),
+    ]);
+    expect(() => stripMetadata(noHeader, 'image/png')).toThrow(ImageFormatError);
+    const zeroSized = Uint8Array.from([
+      ...signature,
+      ...pngChunk('IHDR', [0, 0, 0, 0, 0, 0, 0, 1, 8, 2, 0, 0, 0]),
+      ...pngChunk('IDAT', [1]),
+      ...pngChunk('IEND', []),
+    ]);
+    expect(() => stripMetadata(zeroSized, 'image/png')).toThrow(ImageFormatError);
+    const webpWithoutPicture = Uint8Array.from(
+      Buffer.from('RIFF\x0e\0\0\0WEBPEXIF\x02\0\0\0ab', 'latin1'),
+    );
+    expect(() => stripMetadata(webpWithoutPicture, 'image/webp')).toThrow(ImageFormatError);
   });
 });
