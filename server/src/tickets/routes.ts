@@ -202,7 +202,7 @@ export function ticketsRouter(deps: {
     const auth = requireAuth(req.auth);
     const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
     const action = parseOr400(actionSchema, req.params.action, 'action');
-    res.json({ ticket: await deps.tickets.act(id, action, auth, req.body) });
+    res.json({ ticket: await deps.tickets.act(id, action, auth, req.body, req.requestId) });
   });
 
   return router;

@@ -329,7 +329,10 @@ export class TicketService {
     action: TicketAction,
     auth: AuthContext,
     rawBody: unknown,
+    /** Follows the ticket into the timers this action schedules (logs join them up). */
+    requestId?: string,
   ): Promise<TicketSummary> {
+    const traced = requestId ? { requestId } : {};
     const body = parseOr400(actionBodySchemas[action] as z.ZodType<ActionInput>, rawBody ?? {});
     const row = await this.deps.store.findForAction(ticketId);
     if (!row) throw notFound('Ticket');
@@ -393,9 +396,11 @@ export class TicketService {
         version: next.version,
         level: next.escalationLevel,
         dueAt: next.acceptBy,
+        ...traced,
       });
     }
-    if (plan.scheduleResolveDeadline) await this.scheduleResolveTimers(next, policy, now);
+    if (plan.scheduleResolveDeadline)
+      await this.scheduleResolveTimers(next, policy, now, requestId);
     const closable =
       next.status === 'VERIFIED' ||
       (next.status === 'RESOLVED' && !row.category.requiresVerification);
@@ -407,6 +412,7 @@ export class TicketService {
         version: next.version,
         level: next.escalationLevel,
         dueAt: new Date(closeAt).toISOString(),
+        ...traced,
       });
     }
     return next;
