@@ -92,3 +92,23 @@ describe('seedDemoCity', () => {
     await expect(seedDemoCity(prisma)).rejects.toThrow(/already/);
   });
 });
+
+describe('a seed cut short', () => {
+  it('leaves nothing behind: the database stays empty and seedable', async () => {
+    const database = await createTestDatabase(inject('templateDatabaseUrl'));
+    const prisma = createPrismaClient({ url: database.url, max: 4 });
+    try {
+      // A user already called "admin" makes the seed fail after the regions went in.
+      await prisma.user.create({
+        data: { username: 'admin', displayName: 'x', role: 'ADMIN', passwordHash: 'x' },
+      });
+      await expect(seedDemoCity(prisma)).rejects.toThrow();
+      expect(await prisma.region.count()).toBe(0);
+      expect(await prisma.category.count()).toBe(0);
+      expect(await isSeeded(prisma)).toBe(false);
+    } finally {
+      await prisma.$disconnect();
+      await database.drop();
+    }
+  });
+});

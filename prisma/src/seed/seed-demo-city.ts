@@ -68,7 +68,7 @@ function homeIn(region: DemoRegion, random: Random): { lat: number; lng: number 
   return { lat: Number(lat.toFixed(7)), lng: Number(lng.toFixed(7)) };
 }
 
-export async function isSeeded(prisma: PrismaClient): Promise<boolean> {
+export async function isSeeded(prisma: Prisma.TransactionClient): Promise<boolean> {
   return (await prisma.region.count()) > 0;
 }
 
@@ -76,10 +76,22 @@ export async function isSeeded(prisma: PrismaClient): Promise<boolean> {
  * Seeds the Anshan demo city into an empty database: regions, categories,
  * skills, grid members, community staff, dispatchers, volunteers, care
  * recipients and the demo accounts. Deterministic; refuses a seeded database.
+ * All or nothing: one transaction, so a seed cut short leaves the database
+ * empty (and seedable), never half a city that counts as seeded.
  */
 export async function seedDemoCity(
   prisma: PrismaClient,
   options: { log?: (line: string) => void } = {},
+): Promise<SeedSummary> {
+  return prisma.$transaction((tx) => seedCity(tx, options), {
+    maxWait: 10_000,
+    timeout: 10 * 60_000,
+  });
+}
+
+async function seedCity(
+  prisma: Prisma.TransactionClient,
+  options: { log?: (line: string) => void },
 ): Promise<SeedSummary> {
   const started = Date.now();
   const log = options.log ?? (() => undefined);
