@@ -15,3 +15,4 @@ export * from './lifecycle.ts';
 export * from './category-search.ts';
 export * from './phone.ts';
 export * from './rates.ts';
+export * from './positions.ts';

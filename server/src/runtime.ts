@@ -47,6 +47,7 @@ import { careRouter } from './care/routes.ts';
 import { adminUsersRouter } from './admin/users-routes.ts';
 import { PhotoService } from './photos/photo-service.ts';
 import { PhotoStore } from './photos/photo-store.ts';
+import { createPositionService, positionsRouter } from './positions/routes.ts';
 
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -188,6 +189,16 @@ export async function createServerRuntime(
         }),
       }),
       eventsRouter({ store }),
+      positionsRouter({
+        positions: createPositionService({
+          prisma,
+          redis,
+          redisPrefix: config.redisPrefix,
+          io,
+          regions,
+        }),
+        regions,
+      }),
       statsRouter({ prisma, regions }),
       careRouter({ prisma, regions, audit }),
       adminUsersRouter({
