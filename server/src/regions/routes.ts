@@ -6,10 +6,16 @@ import { HttpError, notFound, parseOr400 } from '../http/errors.ts';
 import { requireStaff } from '../auth/middleware.ts';
 import { canSeeRegion } from '../auth/scope.ts';
 import type { AuthContext } from '../http/types.ts';
+import { assignableStaff, isAncestorOfHome, regionLoad } from './load-service.ts';
 
 const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
 const listQuerySchema = z.strictObject({
   level: z.enum(REGION_LEVELS).optional(),
+  parentId: idSchema.optional(),
+});
+
+const loadQuerySchema = z.strictObject({
+  level: z.enum(['DISTRICT', 'STREET', 'COMMUNITY', 'GRID']),
   parentId: idSchema.optional(),
 });
 
@@ -67,6 +73,21 @@ export function regionsRouter(deps: {
     res.json({ regions: rows.map(toDto) });
   });
 
+  // Open and overdue counts per region, for shading the dispatcher's map.
+  router.get('/regions/load', async (req, res) => {
+    const auth = requireStaff(req.auth);
+    const query = parseOr400(loadQuerySchema, req.query, 'query');
+    const load = await regionLoad(deps.prisma, deps.regions(), auth, query, new Date());
+    res.json({ load });
+  });
+
+  // Who a ticket in this region may be assigned to (the assign action's rule).
+  router.get('/regions/:id/staff', async (req, res) => {
+    const auth = requireStaff(req.auth);
+    const id = parseOr400(idSchema, req.params.id, 'region id');
+    res.json({ staff: await assignableStaff(deps.prisma, deps.regions(), auth, id) });
+  });
+
   router.get('/regions/:id', async (req, res) => {
     const auth = requireStaff(req.auth);
     const id = parseOr400(idSchema, req.params.id, 'region id');
@@ -81,13 +102,4 @@ export function regionsRouter(deps: {
   });
 
   return router;
-}
-
-/** Staff may also see the outline of the regions above their own, for context on the map. */
-function isAncestorOfHome(
-  auth: AuthContext,
-  regionId: number,
-  directory: RegionDirectory,
-): boolean {
-  return auth.user.regionId !== null && directory.isWithin(auth.user.regionId, regionId);
 }

@@ -3,6 +3,7 @@ import { ApiError, api } from '../api/client.ts';
 import type { AppConfig } from '../api/types.ts';
 import { LiveConnection } from '../realtime/live-connection.svelte.ts';
 import { session } from '../session/session.svelte.ts';
+import { alertFor, type DispatchAlert } from './alerts.ts';
 import { TicketBoard, dueSoonWindowMs, fetchEventsSince } from './ticket-board.ts';
 
 /** How many event ids before the highest seen a catch-up replays. */
@@ -37,13 +38,22 @@ export class DispatchBoard {
 
   readonly #board = new TicketBoard();
   readonly #onSessionEnded: () => void;
+  readonly #onAlert: ((alert: DispatchAlert) => void) | undefined;
+  // Subscribers, not state: nothing renders from this set.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #listeners = new Set<(payload: TicketEventPayload) => void>();
   #snapshotInFlight = false;
   #catchUpAfterSnapshot = false;
   #started = false;
   #stopped = false;
 
-  constructor(options: { onSessionEnded: () => void }) {
+  constructor(options: {
+    onSessionEnded: () => void;
+    /** A live event that should alert the dispatcher (urgent new ticket, escalation). */
+    onAlert?: (alert: DispatchAlert) => void;
+  }) {
     this.#onSessionEnded = options.onSessionEnded;
+    this.#onAlert = options.onAlert;
     this.connection = new LiveConnection({
       onTicketEvent: (payload) => this.#apply(payload),
       onConnect: (reconnect) => {
@@ -111,10 +121,19 @@ export class DispatchBoard {
     this.selectedId = id;
   }
 
+  /** Every live ticket event (pushed, not replayed); returns the unsubscribe. */
+  onTicketEvent(listener: (payload: TicketEventPayload) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   #apply(payload: TicketEventPayload): void {
     const outcome = this.#board.apply(payload);
     if (outcome === 'removed' && this.selectedId === payload.ticket.id) this.selectedId = null;
     if (outcome === 'added' || outcome === 'updated' || outcome === 'removed') this.#publish();
+    const alert = alertFor(payload, outcome, Date.now());
+    if (alert) this.#onAlert?.(alert);
+    for (const listener of this.#listeners) listener(payload);
   }
 
   /** After a reconnect: replay `/api/events?after=<last seen>`, or reload if we cannot. */

@@ -1,5 +1,6 @@
 import * as admin from './areas/admin.ts';
 import * as dashboard from './areas/dashboard.ts';
+import * as dispatch from './areas/dispatch.ts';
 import * as hotline from './areas/hotline.ts';
 import * as member from './areas/member.ts';
 
@@ -127,7 +128,14 @@ const common = {
   'error.network': '无法连接服务器',
 } as const;
 
-export const zh = { ...common, ...member.zh, ...hotline.zh, ...dashboard.zh, ...admin.zh };
+export const zh = {
+  ...common,
+  ...member.zh,
+  ...hotline.zh,
+  ...dashboard.zh,
+  ...admin.zh,
+  ...dispatch.zh,
+};
 
 export type MessageKey = keyof typeof zh;
 export type Messages = Record<MessageKey, string>;
@@ -257,4 +265,5 @@ export const en: Messages = {
   ...hotline.en,
   ...dashboard.en,
   ...admin.en,
+  ...dispatch.en,
 };

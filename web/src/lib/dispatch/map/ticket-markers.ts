@@ -1,6 +1,7 @@
 import type * as Leaflet from 'leaflet';
 import type { TicketSummary } from '@gridline/core';
-import { urgencyOf, type Urgency } from '../ticket-board.ts';
+import { clusterPoints, type Cluster } from '../clustering.ts';
+import { priorityRank, urgencyOf, URGENCIES, type Urgency } from '../ticket-board.ts';
 import { PRIORITY_RADIUS, URGENCY_COLORS } from '../urgency-style.ts';
 import { textElement } from './region-layers.ts';
 
@@ -9,20 +10,35 @@ type LeafletModule = typeof Leaflet;
 interface MarkerEntry {
   marker: Leaflet.CircleMarker;
   ticket: TicketSummary;
+  urgency: Urgency;
   /** What the current style was computed from; restyle only when it changes. */
   styleKey: string;
+  /** Drawn on its own (not inside a cluster). */
+  shown: boolean;
 }
 
 export interface TicketMarkersOptions {
   pane: string;
+  /** Pane of the cluster bubbles (DOM markers, above the canvas). */
+  clusterPane: string;
   onSelect: (id: number) => void;
   /** Tooltip lines for a ticket, in the current language (read when it opens). */
   describe: (ticket: TicketSummary) => string[];
+  /** Accessible name of a cluster bubble, in the current language. */
+  describeCluster: (count: number, worst: Urgency) => string;
 }
+
+/** Cell size in pixels: tickets closer than this at the current zoom are clustered. */
+export const CLUSTER_CELL_PX = 56;
+/** A cell clusters from this many tickets. */
+export const CLUSTER_MIN_POINTS = 3;
+/** From this zoom on every ticket is drawn on its own. */
+export const CLUSTER_MAX_ZOOM = 17;
 
 /**
  * One canvas circle marker per open ticket, coloured by urgency and sized by
- * priority; kept in step with the board by `sync` (add, restyle, remove).
+ * priority; dense cells of the screen become a numbered bubble coloured by
+ * their worst ticket. Kept in step with the board by `sync`.
  */
 export class TicketMarkers {
   readonly #L: LeafletModule;
@@ -30,8 +46,18 @@ export class TicketMarkers {
   readonly #options: TicketMarkersOptions;
   readonly #renderer: Leaflet.Renderer;
   readonly #group: Leaflet.LayerGroup;
+  readonly #clusterGroup: Leaflet.LayerGroup;
   readonly #entries = new Map<number, MarkerEntry>();
+  #clusters: Cluster[] = [];
   #focusedId: number | null = null;
+  #selectedId: number | null = null;
+  /** What the clustering was computed from; recluster only when it changes. */
+  #clusteredFor: {
+    tickets: readonly TicketSummary[];
+    zoom: number;
+    selectedId: number | null;
+  } | null = null;
+  #lastTickets: readonly TicketSummary[] = [];
 
   constructor(L: LeafletModule, map: Leaflet.Map, options: TicketMarkersOptions) {
     this.#L = L;
@@ -39,10 +65,18 @@ export class TicketMarkers {
     this.#options = options;
     this.#renderer = L.canvas({ pane: options.pane, padding: 0.3, tolerance: 4 });
     this.#group = L.layerGroup().addTo(map);
+    this.#clusterGroup = L.layerGroup().addTo(map);
+    map.on('zoomend', this.#onZoom);
   }
 
+  /** Open tickets on the map. */
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Cluster bubbles drawn now. */
+  get clusterCount(): number {
+    return this.#clusters.length;
   }
 
   sync(
@@ -51,7 +85,10 @@ export class TicketMarkers {
     dueSoonMs: number,
     selectedId: number | null,
   ): void {
+    this.#selectedId = selectedId;
+    this.#lastTickets = tickets;
     const present = new Set<number>();
+    let changedUrgency = false;
     for (const ticket of tickets) {
       present.add(ticket.id);
       const urgency = urgencyOf(ticket, now, dueSoonMs);
@@ -63,6 +100,7 @@ export class TicketMarkers {
         continue;
       }
       if (entry.styleKey === styleKey) continue;
+      if (entry.urgency !== urgency) changedUrgency = true;
       if (
         entry.ticket.location.lat !== ticket.location.lat ||
         entry.ticket.location.lng !== ticket.location.lng
@@ -70,10 +108,11 @@ export class TicketMarkers {
         entry.marker.setLatLng([ticket.location.lat, ticket.location.lng]);
       }
       entry.ticket = ticket;
+      entry.urgency = urgency;
       entry.styleKey = styleKey;
       entry.marker.setStyle(styleFor(ticket, urgency, selected));
       entry.marker.setRadius(radiusFor(ticket, selected));
-      if (selected || urgency === 'escalated') entry.marker.bringToFront();
+      if (entry.shown && (selected || urgency === 'escalated')) entry.marker.bringToFront();
     }
     for (const [id, entry] of this.#entries) {
       if (present.has(id)) continue;
@@ -81,6 +120,7 @@ export class TicketMarkers {
       this.#entries.delete(id);
       if (this.#focusedId === id) this.#focusedId = null;
     }
+    this.#recluster(changedUrgency);
   }
 
   /** Bring a ticket into view and show its tooltip (closing the previous one). */
@@ -95,15 +135,17 @@ export class TicketMarkers {
     if (!this.#map.getBounds().pad(-0.1).contains(position)) {
       this.#map.panTo(position);
     }
+    if (!entry.shown) return;
     entry.marker.bringToFront();
     entry.marker.openTooltip();
   }
 
-  /** Re-read the text of open tooltips (after a language switch). */
+  /** Re-read the text of open tooltips and cluster labels (after a language switch). */
   refreshTooltips(): void {
     for (const { marker } of this.#entries.values()) {
       if (marker.isTooltipOpen()) marker.getTooltip()?.update();
     }
+    this.#drawClusters();
   }
 
   bounds(): Leaflet.LatLngBounds | null {
@@ -113,8 +155,94 @@ export class TicketMarkers {
   }
 
   destroy(): void {
+    this.#map.off('zoomend', this.#onZoom);
     this.#group.clearLayers();
+    this.#clusterGroup.clearLayers();
     this.#entries.clear();
+    this.#clusters = [];
+  }
+
+  readonly #onZoom = (): void => this.#recluster(false);
+
+  #recluster(restyleOnly: boolean): void {
+    const zoom = this.#map.getZoom();
+    const previous = this.#clusteredFor;
+    const same =
+      previous !== null &&
+      previous.tickets === this.#lastTickets &&
+      previous.zoom === zoom &&
+      previous.selectedId === this.#selectedId;
+    if (same) {
+      // Only colours changed (the clock moved a ticket on): repaint the bubbles.
+      if (restyleOnly) this.#drawClusters();
+      return;
+    }
+    this.#clusteredFor = { tickets: this.#lastTickets, zoom, selectedId: this.#selectedId };
+    let singles: number[];
+    if (zoom >= CLUSTER_MAX_ZOOM) {
+      singles = [...this.#entries.keys()];
+      this.#clusters = [];
+    } else {
+      const points = [...this.#entries.values()].map(({ ticket }) => {
+        const point = this.#map.project([ticket.location.lat, ticket.location.lng], zoom);
+        return { id: ticket.id, x: point.x, y: point.y };
+      });
+      const result = clusterPoints(points, {
+        cellSize: CLUSTER_CELL_PX,
+        minPoints: CLUSTER_MIN_POINTS,
+        keepApart: this.#selectedId === null ? undefined : new Set([this.#selectedId]),
+      });
+      singles = result.singles;
+      this.#clusters = result.clusters;
+    }
+    const shown = new Set(singles);
+    for (const [id, entry] of this.#entries) {
+      const show = shown.has(id);
+      if (show === entry.shown) continue;
+      entry.shown = show;
+      if (show) entry.marker.addTo(this.#group);
+      else entry.marker.remove();
+    }
+    this.#drawClusters();
+  }
+
+  #drawClusters(): void {
+    this.#clusterGroup.clearLayers();
+    const zoom = this.#map.getZoom();
+    for (const cluster of this.#clusters) {
+      const members = cluster.ids
+        .map((id) => this.#entries.get(id))
+        .filter((entry): entry is MarkerEntry => entry !== undefined);
+      if (members.length === 0) continue;
+      const worst = worstUrgency(members.map((member) => member.urgency));
+      const urgent = members.some((member) => priorityRank(member.ticket.priority) >= 3);
+      const size = members.length >= 100 ? 44 : members.length >= 10 ? 38 : 32;
+      const colors = URGENCY_COLORS[worst];
+      const label = this.#options.describeCluster(members.length, worst);
+      const icon = this.#L.divIcon({
+        className: 'ticket-cluster',
+        html: clusterHtml(members.length, colors.fill, colors.stroke, urgent, size, label),
+        iconSize: [size, size],
+        iconAnchor: [size / 2, size / 2],
+      });
+      const marker = this.#L.marker(this.#map.unproject([cluster.x, cluster.y], zoom), {
+        icon,
+        pane: this.#options.clusterPane,
+        keyboard: true,
+        title: label,
+        alt: label,
+        riseOnHover: true,
+      });
+      marker.on('click', () => {
+        const bounds = this.#L.latLngBounds(members.map((member) => member.marker.getLatLng()));
+        const target = Math.min(
+          this.#map.getMaxZoom(),
+          Math.max(zoom + 2, this.#map.getBoundsZoom(bounds)),
+        );
+        this.#map.setView(bounds.getCenter(), target);
+      });
+      marker.addTo(this.#clusterGroup);
+    }
   }
 
   #add(ticket: TicketSummary, urgency: Urgency, selected: boolean, styleKey: string): void {
@@ -125,16 +253,42 @@ export class TicketMarkers {
       renderer: this.#renderer,
       bubblingMouseEvents: false,
     });
-    const entry: MarkerEntry = { marker, ticket, styleKey };
+    const entry: MarkerEntry = { marker, ticket, urgency, styleKey, shown: false };
     marker.bindTooltip(() => tooltipContent(this.#options.describe(entry.ticket)), {
       direction: 'top',
       offset: [0, -6],
       className: 'ticket-tooltip',
     });
     marker.on('click', () => this.#options.onSelect(entry.ticket.id));
-    marker.addTo(this.#group);
     this.#entries.set(ticket.id, entry);
+    // Shown by the next recluster (sync always ends with one).
   }
+}
+
+/** Escalated > overdue > due soon > on time. */
+export function worstUrgency(urgencies: readonly Urgency[]): Urgency {
+  let worst = 0;
+  for (const urgency of urgencies) worst = Math.max(worst, URGENCIES.indexOf(urgency));
+  return URGENCIES[worst] ?? 'onTime';
+}
+
+function clusterHtml(
+  count: number,
+  fill: string,
+  stroke: string,
+  urgent: boolean,
+  size: number,
+  label: string,
+): string {
+  const ring = urgent
+    ? `box-shadow:0 0 0 3px #fff,0 0 0 5px ${stroke};`
+    : 'box-shadow:0 1px 3px rgb(0 0 0 / 35%);';
+  const text = count > 999 ? '999+' : String(count);
+  return `<span class="ticket-cluster-bubble" aria-hidden="true" style="width:${size}px;height:${size}px;background:${fill};border:2px solid ${stroke};${ring}">${text}</span><span class="visually-hidden">${escapeHtml(label)}</span>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 function styleFor(
