@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{core,prisma,server,workers,load-tests}/src/**/*.test.ts',
+            '{core,prisma,server,workers,load-tests,web}/src/**/*.test.ts',
             'scripts/**/*.test.ts',
           ],
           environment: 'node',
