@@ -1,4 +1,4 @@
-import type { TicketEventPayload, TicketSummary } from '@gridline/core';
+import type { PositionUpdatedPayload, TicketEventPayload, TicketSummary } from '@gridline/core';
 import { ApiError, api } from '../api/client.ts';
 import type { AppConfig } from '../api/types.ts';
 import { LiveConnection } from '../realtime/live-connection.svelte.ts';
@@ -42,6 +42,8 @@ export class DispatchBoard {
   // Subscribers, not state: nothing renders from this set.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #listeners = new Set<(payload: TicketEventPayload) => void>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #positionListeners = new Set<(payload: PositionUpdatedPayload) => void>();
   #snapshotInFlight = false;
   #catchUpAfterSnapshot = false;
   #started = false;
@@ -56,6 +58,9 @@ export class DispatchBoard {
     this.#onAlert = options.onAlert;
     this.connection = new LiveConnection({
       onTicketEvent: (payload) => this.#apply(payload),
+      onPositionEvent: (payload) => {
+        for (const listener of this.#positionListeners) listener(payload);
+      },
       onConnect: (reconnect) => {
         if (reconnect || this.#started) void this.#catchUp();
       },
@@ -119,6 +124,12 @@ export class DispatchBoard {
 
   select(id: number | null): void {
     this.selectedId = id;
+  }
+
+  /** Every pushed position of a field user; returns the unsubscribe. */
+  onPositionEvent(listener: (payload: PositionUpdatedPayload) => void): () => void {
+    this.#positionListeners.add(listener);
+    return () => this.#positionListeners.delete(listener);
   }
 
   /** Every live ticket event (pushed, not replayed); returns the unsubscribe. */

@@ -2,8 +2,8 @@ import type { FieldPosition, PositionUpdatedPayload } from '@gridline/core';
 import { request } from '../api/client.ts';
 import { PositionTable } from './positions.ts';
 
-/** How often the positions are re-read: the server pushes at most this often per person too. */
-export const POSITION_POLL_MS = 5_000;
+/** Pushes keep positions live; this re-read catches up after a reconnect and drops the stale. */
+export const POSITION_POLL_MS = 30_000;
 /** The map redraws positions at most this often, however many updates arrive. */
 export const POSITION_RENDER_MS = 1_000;
 

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
+  PositionUpdatedPayload,
   ServerToClientEvents,
   TicketEventPayload,
 } from '@gridline/core';
@@ -11,6 +12,8 @@ export type ConnectionState = 'connected' | 'reconnecting' | 'offline';
 
 export interface LiveConnectionHandlers {
   onTicketEvent: (payload: TicketEventPayload) => void;
+  /** A field user's live position (supervisors' sockets get them through their region room). */
+  onPositionEvent?: (payload: PositionUpdatedPayload) => void;
   /** Every successful connect; `reconnect` is false for the first one. */
   onConnect: (reconnect: boolean) => void;
   /**
@@ -61,6 +64,7 @@ export class LiveConnection {
     for (const type of TICKET_EVENT_TYPES) {
       socket.on(type, (payload: TicketEventPayload) => this.#handlers.onTicketEvent(payload));
     }
+    socket.on('position.updated', (payload) => this.#handlers.onPositionEvent?.(payload));
     socket.on('session.revoked', () => this.#end());
     socket.on('connect', () => {
       this.#retryMs = RETRY_MIN_MS;
