@@ -15,4 +15,5 @@ export * from './lifecycle.ts';
 export * from './category-search.ts';
 export * from './phone.ts';
 export * from './rates.ts';
+export * from './stats.ts';
 export * from './positions.ts';

@@ -144,20 +144,120 @@ function statusAt(events: readonly RateEvent[]): {
   return { status, pendingSince };
 }
 
-function averageMinutes(durationsMs: readonly number[]): number | null {
-  if (durationsMs.length === 0) return null;
-  const mean = durationsMs.reduce((sum, ms) => sum + ms, 0) / durationsMs.length / MINUTE_MS;
-  return Math.round(mean * 10) / 10;
+/**
+ * How one ticket of the cohort stands at `asOf`: the facts the rates are summed
+ * from. The SQL aggregation in server/src/stats computes the same fields.
+ */
+export interface TicketJudgement {
+  withdrawn: boolean;
+  accepted: boolean;
+  acceptDue: boolean;
+  acceptedOnTime: boolean;
+  /** Ms from creation to the first acceptance; null when not accepted. */
+  acceptMs: number | null;
+  resolved: boolean;
+  resolveDue: boolean;
+  /** The first resolution was on time (reopening aside). */
+  firstResolveOnTime: boolean;
+  /** On time and never reopened: counts for the resolution rate. */
+  resolvedOnTime: boolean;
+  resolveMs: number | null;
+  reopened: boolean;
+  overdue: boolean;
+  rating: 'GOOD' | 'BAD' | null;
 }
 
-/** The three rates, counts and averages of the tickets created in [from, to), as of `asOf`. */
-export function computeRates(histories: readonly TicketHistory[], period: RatesPeriod): ThreeRates {
+/**
+ * Judges one ticket as of `period.asOf`; null when it was not created in
+ * [from, to) or after `asOf` (not part of the cohort).
+ */
+export function judgeTicket(ticket: TicketHistory, period: RatesPeriod): TicketJudgement | null {
   const from = period.from.getTime();
   const to = period.to.getTime();
   const asOf = period.asOf.getTime();
   const passed = (deadline: Date | null) => deadline !== null && deadline.getTime() < asOf;
+  const created = ticket.createdAt.getTime();
+  if (created < from || created >= to || created > asOf) return null;
 
-  const counts: RateCounts = {
+  const judgement: TicketJudgement = {
+    withdrawn: false,
+    accepted: false,
+    acceptDue: false,
+    acceptedOnTime: false,
+    acceptMs: null,
+    resolved: false,
+    resolveDue: false,
+    firstResolveOnTime: false,
+    resolvedOnTime: false,
+    resolveMs: null,
+    reopened: false,
+    overdue: false,
+    rating: null,
+  };
+  const events = ticket.events.filter((event) => event.at.getTime() <= asOf);
+  const { status, pendingSince } = statusAt(events);
+  if (status !== null && WITHDRAWN_STATUSES.includes(status)) {
+    judgement.withdrawn = true;
+    return judgement;
+  }
+  const resolveBy =
+    pendingSince === null || ticket.resolveBy === null
+      ? ticket.resolveBy
+      : new Date(ticket.resolveBy.getTime() + (asOf - pendingSince.getTime()));
+
+  // Response.
+  const firstAccept = events.find((event) => event.type === 'ticket.accepted');
+  const missedAcceptDeadline = events.some(
+    (event) => event.type === 'ticket.escalated' && event.data.reason === 'accept-deadline',
+  );
+  if (firstAccept) {
+    judgement.accepted = true;
+    judgement.acceptDue = true;
+    judgement.acceptedOnTime = onTime(firstAccept, ticket.acceptBy);
+    judgement.acceptMs = firstAccept.at.getTime() - created;
+  } else if (ticket.acceptBy === null ? missedAcceptDeadline : passed(ticket.acceptBy)) {
+    judgement.acceptDue = true;
+  }
+
+  // Resolution.
+  const firstResolveIndex = events.findIndex((event) => event.type === 'ticket.resolved');
+  const firstResolve = events[firstResolveIndex];
+  judgement.reopened = firstResolve
+    ? events.slice(firstResolveIndex + 1).some((event) => event.type === 'ticket.reopened')
+    : false;
+  const lastOutcome = events.findLast(
+    (event) => event.type === 'ticket.resolved' || event.type === 'ticket.reopened',
+  );
+  if (firstResolve) {
+    judgement.resolved = true;
+    judgement.resolveDue = true;
+    judgement.firstResolveOnTime = onTime(firstResolve, resolveBy);
+    judgement.resolvedOnTime = !judgement.reopened && judgement.firstResolveOnTime;
+    judgement.resolveMs = firstResolve.at.getTime() - created;
+  } else if (passed(resolveBy)) {
+    judgement.resolveDue = true;
+  }
+  judgement.overdue = lastOutcome?.type !== 'ticket.resolved' && passed(resolveBy);
+
+  // Satisfaction.
+  for (const event of events) judgement.rating = ratingOf(event) ?? judgement.rating;
+  return judgement;
+}
+
+/** Sums over a cohort's judgements: what both core and SQL aggregate, before dividing. */
+export interface RateTotals extends RateCounts {
+  acceptDue: number;
+  acceptedOnTime: number;
+  resolveDue: number;
+  resolvedOnTime: number;
+  good: number;
+  /** Sums of the ms from creation to first acceptance / resolution (over accepted / resolved). */
+  acceptMsSum: number;
+  resolveMsSum: number;
+}
+
+export function emptyRateTotals(): RateTotals {
+  return {
     created: 0,
     withdrawn: 0,
     accepted: 0,
@@ -165,90 +265,83 @@ export function computeRates(histories: readonly TicketHistory[], period: RatesP
     reopened: 0,
     rated: 0,
     overdue: 0,
+    acceptDue: 0,
+    acceptedOnTime: 0,
+    resolveDue: 0,
+    resolvedOnTime: 0,
+    good: 0,
+    acceptMsSum: 0,
+    resolveMsSum: 0,
   };
-  let acceptedOnTime = 0;
-  let acceptDue = 0;
-  let resolvedOnTime = 0;
-  let resolveDue = 0;
-  let good = 0;
-  const acceptMs: number[] = [];
-  const resolveMs: number[] = [];
+}
 
-  for (const ticket of histories) {
-    const created = ticket.createdAt.getTime();
-    if (created < from || created >= to || created > asOf) continue;
-    counts.created++;
-    const events = ticket.events.filter((event) => event.at.getTime() <= asOf);
-    const { status, pendingSince } = statusAt(events);
-    if (status !== null && WITHDRAWN_STATUSES.includes(status)) {
-      counts.withdrawn++;
-      continue;
-    }
-    const resolveBy =
-      pendingSince === null || ticket.resolveBy === null
-        ? ticket.resolveBy
-        : new Date(ticket.resolveBy.getTime() + (asOf - pendingSince.getTime()));
-
-    // Response.
-    const firstAccept = events.find((event) => event.type === 'ticket.accepted');
-    const missedAcceptDeadline = events.some(
-      (event) => event.type === 'ticket.escalated' && event.data.reason === 'accept-deadline',
-    );
-    if (firstAccept) {
-      counts.accepted++;
-      acceptDue++;
-      if (onTime(firstAccept, ticket.acceptBy)) acceptedOnTime++;
-      acceptMs.push(firstAccept.at.getTime() - created);
-    } else if (ticket.acceptBy === null ? missedAcceptDeadline : passed(ticket.acceptBy)) {
-      acceptDue++;
-    }
-
-    // Resolution.
-    const firstResolveIndex = events.findIndex((event) => event.type === 'ticket.resolved');
-    const firstResolve = events[firstResolveIndex];
-    const reopened = firstResolve
-      ? events.slice(firstResolveIndex + 1).some((event) => event.type === 'ticket.reopened')
-      : false;
-    const lastOutcome = events.findLast(
-      (event) => event.type === 'ticket.resolved' || event.type === 'ticket.reopened',
-    );
-    if (reopened) counts.reopened++;
-    if (firstResolve) {
-      counts.resolved++;
-      resolveDue++;
-      if (!reopened && onTime(firstResolve, resolveBy)) resolvedOnTime++;
-      resolveMs.push(firstResolve.at.getTime() - created);
-    } else if (passed(resolveBy)) {
-      resolveDue++;
-    }
-    if (lastOutcome?.type !== 'ticket.resolved' && passed(resolveBy)) counts.overdue++;
-
-    // Satisfaction.
-    let rating: 'GOOD' | 'BAD' | null = null;
-    for (const event of events) rating = ratingOf(event) ?? rating;
-    if (rating !== null) {
-      counts.rated++;
-      if (rating === 'GOOD') good++;
-    }
+/** Adds one judged ticket to `totals` (mutates and returns it). */
+export function addJudgement(totals: RateTotals, judgement: TicketJudgement): RateTotals {
+  totals.created++;
+  if (judgement.withdrawn) {
+    totals.withdrawn++;
+    return totals;
   }
+  if (judgement.accepted) totals.accepted++;
+  if (judgement.acceptDue) totals.acceptDue++;
+  if (judgement.acceptedOnTime) totals.acceptedOnTime++;
+  if (judgement.acceptMs !== null) totals.acceptMsSum += judgement.acceptMs;
+  if (judgement.resolved) totals.resolved++;
+  if (judgement.resolveDue) totals.resolveDue++;
+  if (judgement.resolvedOnTime) totals.resolvedOnTime++;
+  if (judgement.resolveMs !== null) totals.resolveMsSum += judgement.resolveMs;
+  if (judgement.reopened) totals.reopened++;
+  if (judgement.overdue) totals.overdue++;
+  if (judgement.rating !== null) {
+    totals.rated++;
+    if (judgement.rating === 'GOOD') totals.good++;
+  }
+  return totals;
+}
 
+/** Mean of `count` durations summing to `sumMs`, in minutes rounded to 0.1; null for none. */
+export function averageMinutesOf(sumMs: number, count: number): number | null {
+  if (count === 0) return null;
+  return Math.round((sumMs / count / MINUTE_MS) * 10) / 10;
+}
+
+/** The three rates, counts and averages from summed totals. */
+export function ratesFromTotals(totals: RateTotals): ThreeRates {
   return {
-    response: rateOf(acceptedOnTime, acceptDue),
-    resolution: rateOf(resolvedOnTime, resolveDue),
-    satisfaction: rateOf(good, counts.rated),
-    counts,
+    response: rateOf(totals.acceptedOnTime, totals.acceptDue),
+    resolution: rateOf(totals.resolvedOnTime, totals.resolveDue),
+    satisfaction: rateOf(totals.good, totals.rated),
+    counts: {
+      created: totals.created,
+      withdrawn: totals.withdrawn,
+      accepted: totals.accepted,
+      resolved: totals.resolved,
+      reopened: totals.reopened,
+      rated: totals.rated,
+      overdue: totals.overdue,
+    },
     averages: {
-      acceptMinutes: averageMinutes(acceptMs),
-      resolveMinutes: averageMinutes(resolveMs),
+      acceptMinutes: averageMinutesOf(totals.acceptMsSum, totals.accepted),
+      resolveMinutes: averageMinutesOf(totals.resolveMsSum, totals.resolved),
     },
   };
+}
+
+/** The three rates, counts and averages of the tickets created in [from, to), as of `asOf`. */
+export function computeRates(histories: readonly TicketHistory[], period: RatesPeriod): ThreeRates {
+  const totals = emptyRateTotals();
+  for (const ticket of histories) {
+    const judgement = judgeTicket(ticket, period);
+    if (judgement) addJudgement(totals, judgement);
+  }
+  return ratesFromTotals(totals);
 }
 
 export const MAX_RATES_PERIOD_DAYS = 366;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 
 /** An ISO-8601 datetime with a zone (Z or ±hh:mm). An unencoded `+` arrives as a space; put it back. */
-const zonedDateTime = z.preprocess(
+export const zonedDateTime = z.preprocess(
   (value) =>
     typeof value === 'string' ? value.replace(/^(\S+T\S+) (\d{2}(:?\d{2})?)$/, '$1+$2') : value,
   z.iso.datetime({ offset: true }).transform((value) => new Date(value)),

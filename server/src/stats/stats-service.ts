@@ -1,12 +1,24 @@
 import {
+  bucketStarts,
   computeRates,
+  figuresFromTotals,
+  emptyFigureTotals,
+  rateOf,
+  STATS_TIME_ZONE,
+  type CategoryStats,
   type RateEvent,
   type RatesReport,
   type RegionLevel,
+  type RegionStats,
+  type StatsOverview,
+  type StatsRegion,
+  type StatsTrend,
   type TicketHistory,
+  type TrendBucket,
 } from '@gridline/core';
 import type { Prisma, PrismaClient } from '@gridline/db';
 import { systemClock, type Clock } from '../tickets/ports.ts';
+import { StatsRepository } from './stats-repository.ts';
 
 const COLUMN_BY_LEVEL: Record<Exclude<RegionLevel, 'CITY'>, keyof Prisma.TicketWhereInput> = {
   GRID: 'gridId',
@@ -29,10 +41,14 @@ function asRecord(payload: Prisma.JsonValue): Record<string, unknown> {
 
 /** The three rates of a region over a period, from the ticket timelines in PostgreSQL. */
 export class StatsService {
+  private readonly repository: StatsRepository;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.repository = new StatsRepository(prisma);
+  }
 
   /** Tickets of `region` created in [from, to) with their events up to now, as core's histories. */
   async histories(
@@ -86,4 +102,90 @@ export class StatsService {
       ...computeRates(histories, { ...period, asOf }),
     };
   }
+
+  /**
+   * The dashboard's figures of a region and of each of its children for the
+   * tickets created in [from, to), as of now, aggregated in PostgreSQL.
+   */
+  async overview(region: StatsRegion, period: { from: Date; to: Date }): Promise<StatsOverview> {
+    const asOf = this.clock.now();
+    const window = { ...period, asOf };
+    const [totals, load, children, categories] = await Promise.all([
+      this.repository.overview(region, window),
+      this.repository.currentLoad(region),
+      this.prisma.region.findMany({
+        where: { parentId: region.id },
+        select: { id: true, code: true, name: true, nameEn: true, level: true },
+        orderBy: { code: 'asc' },
+      }),
+      this.prisma.category.findMany({ select: { id: true, code: true } }),
+    ]);
+    const codeOf = new Map(categories.map((category) => [category.id, category.code]));
+    const byCategory: CategoryStats[] = [...totals.byCategory]
+      .map(([categoryId, sums]) => ({
+        categoryCode: codeOf.get(categoryId) ?? String(categoryId),
+        created: sums.created,
+        resolved: sums.resolved,
+        overdue: sums.overdue,
+      }))
+      .sort((a, b) => b.created - a.created || a.categoryCode.localeCompare(b.categoryCode));
+    const total: RegionStats = {
+      region: regionOf(region),
+      figures: figuresFromTotals(totals.total),
+      current: load.total,
+    };
+    return {
+      timeZone: STATS_TIME_ZONE,
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      asOf: asOf.toISOString(),
+      total,
+      children: children.map((child) => ({
+        region: regionOf(child),
+        figures: figuresFromTotals(totals.byChild.get(child.id) ?? emptyFigureTotals()),
+        current: load.byChild.get(child.id) ?? { open: 0, overdue: 0 },
+      })),
+      categories: byCategory,
+    };
+  }
+
+  /** Created / resolved / overdue counts and the three rates per bucket of creation time. */
+  async trend(
+    region: { id: number; level: RegionLevel },
+    period: { from: Date; to: Date },
+    bucket: TrendBucket,
+  ): Promise<StatsTrend> {
+    const asOf = this.clock.now();
+    const sums = await this.repository.trend(region, { ...period, asOf }, bucket);
+    return {
+      timeZone: STATS_TIME_ZONE,
+      regionId: region.id,
+      from: period.from.toISOString(),
+      to: period.to.toISOString(),
+      asOf: asOf.toISOString(),
+      bucket,
+      points: bucketStarts(period, bucket).map((start) => {
+        const totals = sums.get(start.getTime()) ?? emptyFigureTotals();
+        return {
+          start: start.toISOString(),
+          created: totals.created,
+          resolved: totals.resolved,
+          overdue: totals.overdue,
+          response: rateOf(totals.acceptedOnTime, totals.acceptDue),
+          resolution: rateOf(totals.resolvedOnTime, totals.resolveDue),
+          satisfaction: rateOf(totals.good, totals.rated),
+        };
+      }),
+    };
+  }
+}
+
+function regionOf(region: StatsRegion): StatsRegion {
+  return {
+    id: region.id,
+    code: region.code,
+    name: region.name,
+    nameEn: region.nameEn,
+    level: region.level,
+  };
 }
