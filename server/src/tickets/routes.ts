@@ -45,6 +45,8 @@ const listQuerySchema = z.strictObject({
   assigneeId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   categoryCode: z.string().max(64).optional(),
   overdue: z.enum(['true', 'false']).optional(),
+  /** Search: part of the ticket code or the address, or 4+ digits of the reporter's phone. */
+  q: z.string().trim().min(1).max(64).optional(),
   /** Opaque keyset cursor from the previous page: `<resolveBy ms>_<id>`. */
   cursor: z
     .string()
@@ -104,6 +106,7 @@ export function ticketsRouter(deps: {
     if (query.assigneeId) filters.push({ assigneeId: query.assigneeId });
     if (query.categoryCode) filters.push({ category: { code: query.categoryCode } });
     if (query.overdue) filters.push({ overdue: query.overdue === 'true' });
+    if (query.q) filters.push(searchFilter(query.q));
     if (query.cursor) {
       const [ms, id] = query.cursor.split('_').map(Number) as [number, number];
       const resolveBy = new Date(ms);
@@ -206,4 +209,18 @@ export function ticketsRouter(deps: {
   });
 
   return router;
+}
+
+/** Tickets whose code or address holds the text, or whose reporter's phone holds its digits. */
+function searchFilter(text: string): Prisma.TicketWhereInput {
+  const digits = text.replace(/\D/g, '');
+  return {
+    OR: [
+      { code: { contains: text, mode: 'insensitive' } },
+      { address: { contains: text, mode: 'insensitive' } },
+      ...(digits.length >= 4 && /^[\d\s+()-]+$/.test(text)
+        ? [{ reporterPhone: { contains: digits } }]
+        : []),
+    ],
+  };
 }

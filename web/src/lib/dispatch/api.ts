@@ -65,6 +65,14 @@ const id = (value: number): string => encodeURIComponent(String(value));
 
 /** The routes the dispatcher's page calls beyond the shared client's. */
 export const dispatchApi = {
+  /** Open tickets in scope matching a code, an address or 4+ digits of the caller's phone. */
+  searchOpen: async (query: string, signal?: AbortSignal) =>
+    (
+      await request<{ tickets: TicketSummary[] }>(
+        `/api/tickets?status=open&limit=200&q=${encodeURIComponent(query)}`,
+        { signal },
+      )
+    ).tickets,
   ticket: (ticketId: number, signal?: AbortSignal) =>
     request<TicketDetailResponse>(`/api/tickets/${id(ticketId)}`, { signal }),
   act: <A extends TicketAction>(ticketId: number, action: A, body: ActionBody<A>) =>

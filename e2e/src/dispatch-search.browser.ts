@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import type { TicketSummary } from '@gridline/core';
+import { launchChromium } from './support/browser.ts';
+import { openDispatch } from './support/dispatch-page.ts';
+import { startSystem, type TestSystem } from './support/system.ts';
+
+describe('/dispatch queue search in Chromium', () => {
+  let system: TestSystem;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    system = await startSystem({ web: true, workers: false });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await system?.close();
+  });
+
+  it("finds a ticket by the caller's phone digits, which the list itself never carries", async () => {
+    const dispatcher = await system.login('dispatcher');
+    const member = await system.login('member');
+    const grid = await member.get<{ region: { centroid: { lat: number; lng: number } } }>(
+      `/api/regions/${member.user.regionId}`,
+    );
+    const file = async (phone: string) => {
+      const created = await dispatcher.post<{ ticket: TicketSummary }>('/api/tickets', {
+        categoryCode: 'HEATING',
+        description: '暖气不热',
+        channel: 'HOTLINE',
+        reporter: { phone },
+        location: grid.body.region.centroid,
+      });
+      expect(created.status).toBe(201);
+      return created.body.ticket;
+    };
+    const wanted = await file('13912340001');
+    const other = await file('13800009999');
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openDispatch(page, system.baseUrl);
+    const row = (code: string) => page.locator(`[data-testid="ticket-row"][data-code="${code}"]`);
+    await row(wanted.code).waitFor();
+    await row(other.code).waitFor();
+
+    await page.getByTestId('queue-search').fill('4000 1');
+    await expect.poll(() => row(other.code).count(), { timeout: 5000 }).toBe(0);
+    await expect.poll(() => row(wanted.code).count(), { timeout: 5000 }).toBe(1);
+    await page.close();
+  });
+});
