@@ -17,3 +17,4 @@ export * from './phone.ts';
 export * from './rates.ts';
 export * from './stats.ts';
 export * from './positions.ts';
+export * from './admin.ts';

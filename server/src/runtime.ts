@@ -45,6 +45,7 @@ import { photosRouter } from './photos/routes.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { careRouter } from './care/routes.ts';
 import { adminUsersRouter } from './admin/users-routes.ts';
+import { createAdmin } from './admin/admin.ts';
 import { PhotoService } from './photos/photo-service.ts';
 import { PhotoStore } from './photos/photo-store.ts';
 import { createPositionService, positionsRouter } from './positions/routes.ts';
@@ -102,6 +103,20 @@ export async function createServerRuntime(
   const timers = new BullTimerScheduler(queueRedis, config.redisPrefix, systemClock);
   const store = new TicketStore(prisma);
   const audit = new AuditLog(prisma);
+  const admin = await createAdmin({
+    prisma,
+    redis,
+    redisPrefix: config.redisPrefix,
+    regions,
+    audit,
+    logger: log,
+    reload: {
+      regions: async () => {
+        directory = await loadRegionDirectory(prisma);
+      },
+      categories: () => categories.invalidate(),
+    },
+  });
 
   const httpServer = createServer();
   let io: GridlineIo | null = null;
@@ -208,6 +223,7 @@ export async function createServerRuntime(
         audit,
         onSessionRevoked: (sessionId) => io && disconnectSession(io, sessionId),
       }),
+      admin.router,
     ],
     web: await loadWebHandler(config.webHandlerPath, log),
     onRequestDone: (route, method, status, seconds) =>
@@ -253,6 +269,7 @@ export async function createServerRuntime(
       clearTimeout(lastResort);
       await socketIo.close().catch(() => undefined);
       await timers.close();
+      await admin.close();
       redis.disconnect();
       queueRedis.disconnect();
       await prisma.$disconnect();

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ROLES } from '@gridline/core';
+import { ROLES, userListQuerySchema, type AdminUserDto } from '@gridline/core';
 import type { PrismaClient, RegionDirectory } from '@gridline/db';
 import { HttpError, notFound, parseOr400 } from '../http/errors.ts';
 import { requireRole } from '../auth/middleware.ts';
@@ -27,6 +27,8 @@ const auditQuerySchema = z.strictObject({
   entity: z.string().max(40).optional(),
   entityId: z.string().max(40).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Entries older than this id (the next page). */
+  before: idSchema.optional(),
 });
 
 /** Admin changes to users, each audited with the values before and after; and the audit log itself. */
@@ -84,15 +86,75 @@ export function adminUsersRouter(deps: {
     res.json({ user: updated });
   });
 
+  router.get('/admin/users', async (req, res) => {
+    requireRole(req.auth, ['ADMIN']);
+    const query = parseOr400(userListQuerySchema, req.query, 'query');
+    let regionIds: number[] | undefined;
+    if (query.regionId !== undefined) {
+      if (!deps.regions().get(query.regionId)) throw notFound('Region');
+      const rows = await deps.prisma.$queryRaw<{ id: number }[]>`
+        WITH RECURSIVE sub AS (
+          SELECT id FROM regions WHERE id = ${query.regionId}
+          UNION ALL
+          SELECT r.id FROM regions r JOIN sub ON r.parent_id = sub.id
+        )
+        SELECT id FROM sub`;
+      regionIds = rows.map((row) => row.id);
+    }
+    const text = query.query === undefined || query.query === '' ? undefined : query.query;
+    const rows = await deps.prisma.user.findMany({
+      where: {
+        role: query.role,
+        regionId: regionIds ? { in: regionIds } : undefined,
+        id: query.cursor === undefined ? undefined : { gt: query.cursor },
+        OR: text
+          ? [
+              { username: { contains: text, mode: 'insensitive' } },
+              { displayName: { contains: text, mode: 'insensitive' } },
+              { phone: { contains: text } },
+            ]
+          : undefined,
+      },
+      select: {
+        id: true,
+        username: true,
+        displayName: true,
+        role: true,
+        regionId: true,
+        phone: true,
+        active: true,
+        onDuty: true,
+        region: { select: { name: true, level: true } },
+      },
+      orderBy: { id: 'asc' },
+      take: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const users: AdminUserDto[] = page.map(({ region, ...user }) => ({
+      ...user,
+      regionName: region?.name ?? null,
+      regionLevel: region?.level ?? null,
+    }));
+    res.json({ users, nextCursor: rows.length > query.limit ? page[page.length - 1]!.id : null });
+  });
+
   router.get('/admin/audit', async (req, res) => {
     requireRole(req.auth, ['ADMIN']);
     const query = parseOr400(auditQuerySchema, req.query, 'query');
     const entries = await deps.prisma.auditLog.findMany({
       where: { entity: query.entity, entityId: query.entityId },
+      include: { actor: { select: { username: true } } },
       orderBy: { id: 'desc' },
       take: query.limit,
+      cursor: query.before === undefined ? undefined : { id: query.before },
+      skip: query.before === undefined ? undefined : 1,
     });
-    res.json({ entries });
+    res.json({
+      entries: entries.map(({ actor, ...entry }) => ({
+        ...entry,
+        actorUsername: actor?.username ?? null,
+      })),
+    });
   });
 
   return router;
