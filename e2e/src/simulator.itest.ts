@@ -17,6 +17,7 @@ describe('the demo traffic simulator', () => {
   });
 
   it('files reports through every channel, and staff accept, resolve and miss deadlines', async () => {
+    const lines: string[] = [];
     simulator = await startSimulator({
       baseUrl: system.baseUrl,
       prisma: system.server.prisma,
@@ -25,7 +26,7 @@ describe('the demo traffic simulator', () => {
       lateShare: 0.3,
       seed: 42,
       hourOfDay: () => 9,
-      log: () => {},
+      log: (line) => lines.push(line),
     });
     const prisma = system.server.prisma;
     const seen = await eventually(
@@ -46,7 +47,7 @@ describe('the demo traffic simulator', () => {
     expect(seen.channels.map((row) => row.channel).sort()).toEqual(['HOTLINE', 'PATROL', 'WEB']);
     expect(simulator.stats.filed).toBeGreaterThan(10);
     expect(simulator.stats.resolved).toBeGreaterThan(0);
-    // Nothing the simulator sent was refused except as a race the ticket had moved on from.
-    expect(simulator.stats.failed).toBe(0);
+    // Nothing the simulator sent was refused, except where the ticket had moved on (403/409).
+    expect(simulator.stats.failed, lines.join('\n')).toBe(0);
   });
 });

@@ -151,9 +151,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       headers,
       body: JSON.stringify(body),
     });
-    const parsed = (await response.json().catch(() => ({}))) as { ticket?: TicketSummary };
-    // 409: the ticket moved on (escalated, reassigned) before this person answered: as in life.
-    if (response.status >= 400 && response.status !== 409) stats.failed++;
+    const parsed = (await response.json().catch(() => ({}))) as {
+      ticket?: TicketSummary;
+      error?: { code: string; message: string };
+    };
+    // 409, or 403 once it is someone else's: the ticket moved on (escalated, reassigned)
+    // before this person answered, as happens in life.
+    if (response.status >= 400 && response.status !== 409 && response.status !== 403) {
+      stats.failed++;
+      log(`${path} refused: ${response.status} ${parsed.error?.message ?? ''}`);
+    }
     return { status: response.status, body: parsed };
   };
 
