@@ -17,13 +17,16 @@ interface MarkerEntry {
   shown: boolean;
 }
 
+/** A tooltip line: text in the current language, or data (an address) the same in every one. */
+export type TooltipLine = string | { data: string };
+
 export interface TicketMarkersOptions {
   pane: string;
   /** Pane of the cluster bubbles (DOM markers, above the canvas). */
   clusterPane: string;
   onSelect: (id: number) => void;
   /** Tooltip lines for a ticket, in the current language (read when it opens). */
-  describe: (ticket: TicketSummary) => string[];
+  describe: (ticket: TicketSummary) => TooltipLine[];
   /** Accessible name of a cluster bubble, in the current language. */
   describeCluster: (count: number, worst: Urgency) => string;
 }
@@ -310,10 +313,17 @@ function radiusFor(ticket: TicketSummary, selected: boolean): number {
   return PRIORITY_RADIUS[ticket.priority] + (selected ? 3 : 0);
 }
 
-function tooltipContent(lines: string[]): HTMLElement {
+function tooltipContent(lines: TooltipLine[]): HTMLElement {
   const wrapper = document.createElement('div');
   lines.forEach((line, index) => {
-    wrapper.append(textElement(line, index === 0 ? 'ticket-tooltip-title' : 'ticket-tooltip-line'));
+    const className = index === 0 ? 'ticket-tooltip-title' : 'ticket-tooltip-line';
+    if (typeof line === 'string') {
+      wrapper.append(textElement(line, className));
+    } else {
+      const element = textElement(line.data, className);
+      element.dataset.i18nData = '';
+      wrapper.append(element);
+    }
   });
   return wrapper;
 }
