@@ -25,7 +25,8 @@
  * BENCH_TIMERS [100000], BENCH_TIMER_SAMPLE [2000], BENCH_TIMER_WARMUP [100],
  * BENCH_TIMER_SECONDS [30], BENCH_RACES [10000], BENCH_RACE_CLIENTS [50],
  * BENCH_RACE_LANES [1], BENCH_RACE_GRIDS [200], BENCH_RACE_WARMUP [5],
- * BENCH_RACE_SECONDS [90].
+ * BENCH_RACE_SECONDS [90], BENCH_HISTORY [20000 closed tickets of the past 30 days, so
+ * that intake meets a table of a city's size rather than an empty one; 0 = none].
  */
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ import {
   routedHome,
   serverVersions,
   vacuumChurned,
+  insertHistory,
   type MemberGrid,
 } from './db.ts';
 import { measureInsert, measureSocketRoundTrip, startEchoServer, stopEchoServer } from './floor.ts';
@@ -493,6 +495,7 @@ async function main(): Promise<number> {
     warmupSeconds: numberEnv('BENCH_WARMUP_SECONDS', 3),
     swarmProcesses: intEnv('BENCH_SWARM_PROCESSES', 2),
   };
+  const history = intEnv('BENCH_HISTORY', 20_000, 0);
   const floorSamples = intEnv('BENCH_FLOOR_SAMPLES', 2000);
   const lookups = intEnv('BENCH_LOOKUPS', 100_000);
   const syntheticGrids = intEnv('BENCH_SYNTHETIC_GRIDS', 10_000);
@@ -557,6 +560,14 @@ async function main(): Promise<number> {
       );
     }
     const versions = await serverVersions(pool);
+    if (history > 0) {
+      const historyStarted = performance.now();
+      const inserted = await insertHistory(pool, history, runTag);
+      log(
+        `history: ${inserted} closed tickets over the past 30 days in ` +
+          `${((performance.now() - historyStarted) / 1000).toFixed(1)} s`,
+      );
+    }
     const vacuumSeconds = await vacuumChurned(pool);
     log(
       vacuumSeconds === null

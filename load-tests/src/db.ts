@@ -98,6 +98,45 @@ async function deleteTicketsWhere(
   }
 }
 
+/**
+ * A city's history: `count` closed tickets of every category over the past
+ * 30 days, spread over every grid, so that the intake runs against a table
+ * of realistic size (and statistics that say so) instead of an empty one.
+ * Removed with the rest of the benchmark's tickets (same address prefix).
+ */
+export async function insertHistory(pool: pg.Pool, count: number, runTag: string): Promise<number> {
+  if (count <= 0) return 0;
+  const { rowCount } = await pool.query(
+    `WITH grid AS (
+       SELECT row_number() OVER (ORDER BY g.id) - 1 AS k, g.id, g.centroid_lat AS lat,
+              g.centroid_lng AS lng, c.id AS community_id, s.id AS street_id, d.id AS district_id
+         FROM regions g
+         JOIN regions c ON c.id = g.parent_id
+         JOIN regions s ON s.id = c.parent_id
+         JOIN regions d ON d.id = s.parent_id
+        WHERE g.level = 'GRID' AND g.centroid_lat IS NOT NULL
+     ), grids AS (SELECT count(*) AS n FROM grid),
+     category AS (SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM categories),
+     categories AS (SELECT count(*) AS n FROM category)
+     INSERT INTO tickets (code, tracking_token_hash, channel, category_id, priority, status,
+       description, address, lat, lng, grid_id, community_id, street_id, district_id,
+       accept_by, resolve_by, accepted_at, resolved_at, closed_at, created_at, updated_at)
+     SELECT $1 || '-' || i, md5($1 || '-' || i), 'WEB', category.id, 'NORMAL', 'CLOSED',
+       'Benchmark history', $2,
+       grid.lat + (random() - 0.5) * 0.004, grid.lng + (random() - 0.5) * 0.004,
+       grid.id, grid.community_id, grid.street_id, grid.district_id,
+       at + interval '30 minutes', at + interval '1 day', at + interval '10 minutes',
+       at + interval '5 hours', at + interval '3 days', at, at + interval '3 days'
+     FROM generate_series(0, $3::int - 1) AS i
+     CROSS JOIN grids CROSS JOIN categories
+     JOIN grid ON grid.k = (i * 7919) % grids.n
+     JOIN category ON category.k = i % categories.n
+     CROSS JOIN LATERAL (SELECT now() - random() * interval '30 days' AS at) AS t`,
+    [`${runTag}-h`, `${BENCH_ADDRESS} history`, count],
+  );
+  return rowCount ?? 0;
+}
+
 export interface BulkTickets {
   count: number;
   /** The tickets' address; starts with BENCH_ADDRESS. */

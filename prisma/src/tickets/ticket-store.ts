@@ -320,6 +320,24 @@ function rawToSummary(row: RawTicket, categoryCode: string): TicketSummary {
 }
 
 /**
+ * Open tickets of a category in a box and a time window. Only the category and
+ * the box are index conditions (on category, lat, lng): in a busy city the last
+ * 48 hours hold thousands of tickets, a 300 m box a handful, and the planner,
+ * left to itself, may pick the created_at index. `IS TRUE` keeps the rest a filter.
+ */
+const NEARBY_CONDITION = (
+  category: string,
+  statuses: string,
+  since: string,
+  minLat: string,
+  maxLat: string,
+  minLng: string,
+  maxLng: string,
+) => `category_id = ${category} AND lat BETWEEN ${minLat} AND ${maxLat}
+    AND lng BETWEEN ${minLng} AND ${maxLng}
+    AND (created_at >= ${since} AND status = ANY(${statuses}::"TicketStatus"[])) IS TRUE`;
+
+/**
  * The whole intake in one statement: who answers for the ticket (when `$16`
  * names nobody: the grid's on-duty member, else its on-duty backup, else the
  * first active community staffer, street, district or city dispatcher, on-duty
@@ -347,8 +365,7 @@ WITH responsible AS (
   ) AS id
 ), nearby AS (
   SELECT id, code, status, lat, lng, created_at FROM tickets
-  WHERE category_id = $4 AND status = ANY($30::"TicketStatus"[]) AND created_at >= $31
-    AND lat BETWEEN $32 AND $33 AND lng BETWEEN $34 AND $35
+  WHERE ${NEARBY_CONDITION('$4', '$30', '$31', '$32', '$33', '$34', '$35')}
   LIMIT 50
 ), t AS (
   INSERT INTO tickets (code, tracking_token_hash, channel, category_id, priority, status, description,
@@ -602,18 +619,22 @@ export class TicketStore {
     withinHours = DUPLICATE_WINDOW_HOURS,
   ): Promise<LikelyDuplicate[]> {
     const box = duplicateBox(point, radiusM);
-    const rows = await this.prisma.ticket.findMany({
-      where: {
-        categoryId,
-        status: { in: [...OPEN_STATUSES] },
-        createdAt: { gte: new Date(now.getTime() - withinHours * 3_600_000) },
-        lat: { gte: box.minLat, lte: box.maxLat },
-        lng: { gte: box.minLng, lte: box.maxLng },
-      },
-      select: { id: true, code: true, status: true, lat: true, lng: true, createdAt: true },
-      take: 50,
-    });
-    return closestDuplicates(point, rows, radiusM);
+    const rows = await this.prisma.$queryRawUnsafe<RawNearby[]>(
+      `SELECT id, code, status, lat, lng, created_at FROM tickets
+       WHERE ${NEARBY_CONDITION('$1', '$2', '$3', '$4', '$5', '$6', '$7')} LIMIT 50`,
+      categoryId,
+      [...OPEN_STATUSES],
+      new Date(now.getTime() - withinHours * 3_600_000),
+      box.minLat,
+      box.maxLat,
+      box.minLng,
+      box.maxLng,
+    );
+    return closestDuplicates(
+      point,
+      rows.map((row) => ({ ...row, createdAt: new Date(row.created_at) })),
+      radiusM,
+    );
   }
 
   /** Summons departments to a ticket and notes it on the timeline, in one transaction. */
