@@ -10,6 +10,7 @@ export type {
   NewIdempotency,
   NewTicket,
   TicketChange,
+  TicketForAction,
   TransitionRequest,
 } from './tickets/ticket-store.ts';
 export { toTicketSummary, toEventPayload, withCategory } from './tickets/ticket-summary.ts';

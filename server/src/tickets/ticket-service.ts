@@ -34,6 +34,7 @@ import {
   type PrismaClient,
   type RegionDirectory,
   type TicketChange,
+  type TicketForAction,
   type TicketStore,
   type TransitionRequest,
 } from '@gridline/db';
@@ -123,7 +124,17 @@ const PUBLIC_CHANNELS: readonly Channel[] = ['WEB', 'APP'];
 const STAFF_CHANNELS: readonly Channel[] = ['WEB', 'APP', 'HOTLINE', 'PATROL'];
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,100}$/;
 
+interface Written {
+  change: TicketChange | null;
+  plan: Plan;
+  policy: PriorityPolicy;
+  now: Date;
+}
+
 export class TicketService {
+  /** Actions being written by this process, by `<ticket id>:<version>` (see act()). */
+  private readonly inFlight = new Map<string, Promise<TicketSummary | null>>();
+
   constructor(private readonly deps: TicketServiceDeps) {}
 
   async create(body: unknown, context: CreateContext): Promise<HttpReply> {
@@ -332,7 +343,6 @@ export class TicketService {
     /** Follows the ticket into the timers this action schedules (logs join them up). */
     requestId?: string,
   ): Promise<TicketSummary> {
-    const traced = requestId ? { requestId } : {};
     const body = parseOr400(actionBodySchemas[action] as z.ZodType<ActionInput>, rawBody ?? {});
     const row = await this.deps.store.findForAction(ticketId);
     if (!row) throw notFound('Ticket');
@@ -356,13 +366,52 @@ export class TicketService {
         ticket,
       });
     }
+    // Single flight: while this process writes an action on the ticket at this version,
+    // another can only lose the conditional update. It waits for the first and, if that
+    // one committed, answers 409 without a round trip: a herd of accepts costs one write.
+    const flightKey = `${ticketId}:${ticket.version}`;
+    const running = this.inFlight.get(flightKey);
+    if (running) {
+      const first = await running;
+      if (first && first.version !== ticket.version) {
+        throw conflict('The ticket has changed; reload it', { ticket: first });
+      }
+    }
+    let landed: (ticket: TicketSummary | null) => void = () => undefined;
+    if (!running) {
+      const flight = new Promise<TicketSummary | null>((resolve) => (landed = resolve));
+      this.inFlight.set(flightKey, flight);
+      void flight.then(() => this.inFlight.delete(flightKey));
+    }
+    let written: Written;
+    try {
+      written = await this.transitionFor(action, body, auth, ticket, row);
+      landed(written.change?.ticket ?? null);
+    } finally {
+      landed(null);
+    }
+    const { change, plan, policy, now } = written;
+    if (!change) {
+      const current = await this.deps.store.findSummary(ticketId);
+      throw conflict('The ticket has changed; reload it', { ticket: current });
+    }
+    return this.afterCommit(change, ticket, row, action, plan, policy, now, requestId);
+  }
+
+  private async transitionFor(
+    action: TicketAction,
+    body: ActionInput,
+    auth: AuthContext,
+    ticket: TicketSummary,
+    row: TicketForAction,
+  ): Promise<Written> {
     const now = this.deps.clock.now();
     const policy = policyFor(deadlinePolicySchema.parse(row.category.policy), ticket.priority);
     const plan = await this.plan(action, body, { auth, ticket, row, policy, now });
     const rule = TRANSITIONS[action];
     const toStatus = (plan.data.status as TicketStatus | undefined) ?? rule.to ?? ticket.status;
     const change = await this.deps.store.transition({
-      ticketId,
+      ticketId: ticket.id,
       expectedVersion: ticket.version,
       expectedStatuses: [ticket.status],
       data: plan.data,
@@ -377,10 +426,22 @@ export class TicketService {
         },
       ],
     });
-    if (!change) {
-      const current = await this.deps.store.findSummary(ticketId);
-      throw conflict('The ticket has changed; reload it', { ticket: current });
-    }
+    return { change, plan, policy, now };
+  }
+
+  /** Pushes and timers of a committed action. */
+  private async afterCommit(
+    change: TicketChange,
+    ticket: TicketSummary,
+    row: TicketForAction,
+    action: TicketAction,
+    plan: Plan,
+    policy: PriorityPolicy,
+    now: Date,
+    requestId: string | undefined,
+  ): Promise<TicketSummary> {
+    const ticketId = ticket.id;
+    const traced = requestId ? { requestId } : {};
     // The previous rooms hear it too: an old assignee or grid sees the ticket leave.
     this.deps.publisher.publish(change, ticket);
     for (const related of change.related ?? []) this.deps.publisher.publish(related);
