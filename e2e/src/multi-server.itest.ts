@@ -149,4 +149,25 @@ describe('two server processes behind one Redis', () => {
       accepted.body.ticket.version,
     );
   });
+
+  it('forgets a session signed out on one server on the other at once, though it was cached there', async () => {
+    const b = serverB!;
+    const dispatcher = await system.login('dispatcher');
+    const onB = sessionAt(dispatcher, b.baseUrl);
+    // B answers from its cache from now on (sessions are cached for 5 s).
+    expect((await onB.get('/api/me')).status).toBe(200);
+    expect((await onB.get('/api/me')).status).toBe(200);
+    expect((await dispatcher.post('/api/auth/logout')).status).toBeLessThan(300);
+    const signedOutAt = Date.now();
+    for (;;) {
+      const status = (await onB.get('/api/me')).status;
+      if (status === 401) break;
+      expect(status).toBe(200);
+      // Well before the cache would have let go of it on its own.
+      expect(Date.now() - signedOutAt).toBeLessThan(2000);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // And on A, where it was signed out, at once.
+    expect((await dispatcher.get('/api/me')).status).toBe(401);
+  });
 });

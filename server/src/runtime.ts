@@ -115,7 +115,13 @@ export async function createServerRuntime(
         directory = await loadRegionDirectory(prisma);
       },
       categories: () => categories.invalidate(),
+      sessions: () => sessions.forget(),
     },
+  });
+  sessions.onInvalidate(() => {
+    admin.announce('sessions').catch((error: unknown) => {
+      log.warn({ err: error }, 'could not tell other processes to forget sessions');
+    });
   });
 
   const httpServer = createServer();

@@ -5,7 +5,7 @@ import type { PrismaClient, RegionDirectory } from '@gridline/db';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { adminCategoriesRouter } from './categories-routes.ts';
 import { CategoryAdminService } from './category-service.ts';
-import { AdminChangeBus, type ReloadHandlers } from './change-bus.ts';
+import { AdminChangeBus, type AdminChange, type ReloadHandlers } from './change-bus.ts';
 import { RegionAdminRepository } from './region-repository.ts';
 import { RegionAdminService } from './region-service.ts';
 import { adminRegionsRouter } from './regions-routes.ts';
@@ -13,6 +13,8 @@ import { adminRegionsRouter } from './regions-routes.ts';
 export interface AdminModule {
   /** /admin/regions…, /admin/grids/:id, /admin/categories… (mounted under /api). */
   router: Router;
+  /** Reload here and tell every other server process (see AdminChangeBus). */
+  announce(change: AdminChange): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -65,5 +67,5 @@ export async function createAdmin(deps: {
       service: new CategoryAdminService({ prisma: deps.prisma, audit: deps.audit, announce }),
     }),
   );
-  return { router, close: () => bus.close() };
+  return { router, announce, close: () => bus.close() };
 }

@@ -53,6 +53,7 @@ function processWith(broker: FakeBroker) {
     {
       regions: () => void reloads.push('regions'),
       categories: () => void reloads.push('categories'),
+      sessions: () => void reloads.push('sessions'),
     },
     pino({ level: 'silent' }),
   );

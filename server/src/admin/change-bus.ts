@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** What an admin change invalidates in every server process's memory. */
-export const ADMIN_CHANGES = ['regions', 'categories'] as const;
+export const ADMIN_CHANGES = ['regions', 'categories', 'sessions'] as const;
 export type AdminChange = (typeof ADMIN_CHANGES)[number];
 
 export type ReloadHandlers = Record<AdminChange, () => Promise<void> | void>;

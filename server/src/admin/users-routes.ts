@@ -82,6 +82,9 @@ export function adminUsersRouter(deps: {
     });
     if (patch.active === false) {
       for (const sessionId of await deps.sessions.revokeAllOf(id)) deps.onSessionRevoked(sessionId);
+    } else {
+      // Cached sessions carry the user's role and home region: read them afresh.
+      deps.sessions.invalidate();
     }
     res.json({ user: updated });
   });
