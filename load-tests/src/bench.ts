@@ -11,7 +11,7 @@
  * and time each until its grid member's socket hears `ticket.assigned`;
  * timer lateness with 100,000 pending accept deadlines (src/timers.ts); the
  * accept race, 50 clients of the assignee per ticket (src/race.ts).
- * BENCH_ONLY=lookup,floor,intake,timers,race runs some of them.
+ * BENCH_ONLY=pages,lookup,floor,intake,timers,race runs some of them.
  *
  * Environment (defaults in brackets): BENCH_SOCKETS [5000], BENCH_RATE [200],
  * BENCH_SECONDS [20], BENCH_WARMUP_SECONDS [3], BENCH_SWARM_PROCESSES [2],
@@ -28,6 +28,7 @@
  * BENCH_RACE_SECONDS [90], BENCH_HISTORY [20000 closed tickets of the past 30 days, so
  * that intake meets a table of a city's size rather than an empty one; 0 = none].
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -54,6 +55,7 @@ import {
 import { measureInsert, measureSocketRoundTrip, startEchoServer, stopEchoServer } from './floor.ts';
 import { runPhase, type IntakeTarget } from './intake.ts';
 import { benchLookups, seededRandom, syntheticCity } from './lookup-bench.ts';
+import { pageWeights, type PageWeight } from './page-weight.ts';
 import { busyPercent, cpuCount, cpuModel, machineJiffies, prometheusValue } from './machine.ts';
 import { IntakeMatcher } from './matcher.ts';
 import { orderedParts, parseParts, SYSTEM_PARTS, type Part } from './parts.ts';
@@ -591,6 +593,20 @@ async function main(): Promise<number> {
     if (grids.length === 0)
       throw new StartupError(`${BENCH_DATABASE} has no grids; is the demo city seeded?`);
 
+    // Initial JavaScript of each web page, from the build (made when missing).
+    let pages: PageWeight[] = [];
+    if (parts.has('pages')) {
+      const webDir = path.join(ROOT, 'web');
+      if (!existsSync(path.join(webDir, '.svelte-kit', 'output', 'client', '.vite'))) {
+        log('Building the web app for its page weights…');
+        execFileSync('npm', ['run', 'build', '-w', '@gridline/web'], {
+          cwd: ROOT,
+          stdio: 'ignore',
+        });
+      }
+      pages = await pageWeights(webDir);
+    }
+
     // Grid lookup, while nothing else runs.
     const lookupResults: LookupResult[] = [];
     if (parts.has('lookup')) {
@@ -623,6 +639,7 @@ async function main(): Promise<number> {
       floor,
       intake: null,
       lookups: lookupResults,
+      pages,
       memory: null,
       timers: null,
       race: null,

@@ -3,9 +3,10 @@
 /**
  * `intake` covers the socket swarm, memory per idle socket and the intake
  * scenario (they share the sockets); `timers` is timer lateness with many
- * pending deadlines; `race` is the accept race.
+ * pending deadlines; `race` is the accept race; `pages` the initial
+ * JavaScript of each web page (builds the web app when it is not built).
  */
-export const PARTS = ['lookup', 'floor', 'intake', 'timers', 'race'] as const;
+export const PARTS = ['pages', 'lookup', 'floor', 'intake', 'timers', 'race'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** Parts that need the server and workers running. */

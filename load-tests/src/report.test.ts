@@ -27,7 +27,8 @@ function sample(): BenchResult {
       redis: '7.0.15',
       redisHz: 10,
     },
-    parts: ['lookup', 'floor', 'intake', 'timers', 'race'],
+    parts: ['pages', 'lookup', 'floor', 'intake', 'timers', 'race'],
+    pages: [{ route: '/dispatch', files: 30, gzipBytes: 124_455 }],
     settings: { sockets: 5000, rate: 200, seconds: 20, warmupSeconds: 3, swarmProcesses: 2 },
     floor: { insert: summarize([1, 1, 2]), roundTrip: summarize([0.5, 0.5, 1]) },
     intake: {
@@ -162,6 +163,17 @@ describe('rendering', () => {
     expect(text).toMatch(/per idle socket\s+20\.0 KB\s+<= 25 KB\s+meets/);
     expect(text).toContain('server 55, driver n/a');
     expect(text).toContain('  - a note with a | pipe');
+  });
+
+  it("prints each page's initial JavaScript against the 300 KB budget", () => {
+    const text = renderText(sample());
+    expect(text).toMatch(/Initial JavaScript per page/);
+    expect(text).toMatch(/\/dispatch\s+121\.5 KB\s+<= 300 KB\s+meets/);
+    const heavy = renderText({
+      ...sample(),
+      pages: [{ route: '/dispatch', files: 30, gzipBytes: 400 * 1024 }],
+    });
+    expect(heavy).toMatch(/\/dispatch\s+400\.0 KB\s+<= 300 KB\s+misses/);
   });
 
   it('writes a dated markdown section with the machine', () => {

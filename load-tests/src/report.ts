@@ -1,14 +1,16 @@
 /** The benchmark's figures and how they are printed and recorded. Pure. */
 import { PARTS, type Part } from './parts.ts';
 import type { Summary } from './stats.ts';
+import type { PageWeight } from './page-weight.ts';
 
-/** DESIGN.md "Targets", and the timer goal of the timer lateness benchmark. */
+/** DESIGN.md "Targets", the timer goal of the timer lateness benchmark, issue 4's page budget. */
 export const GOALS = {
   intakeP99Ms: 20,
   floorRatio: 2,
   lookupP99Us: 20,
   idleSocketKb: 25,
   timerLatenessP99Ms: 50,
+  pageInitialJsKb: 300,
 } as const;
 
 export interface MachineInfo {
@@ -183,6 +185,8 @@ export interface BenchResult {
   memory: MemoryResult | null;
   timers: TimerResult | null;
   race: RaceResult | null;
+  /** Initial JavaScript per web page; empty when the part did not run. */
+  pages?: PageWeight[];
   notes: string[];
 }
 
@@ -495,6 +499,20 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
           }
         : { title: 'Accept race', rows: [['race', 'not run', '', '']] },
     );
+  }
+
+  if (ran.has('pages') && result.pages && result.pages.length > 0) {
+    sections.push({
+      title: 'Initial JavaScript per page (gzipped; lazy chunks such as Leaflet not counted)',
+      rows: result.pages.map(
+        (page): Row => [
+          page.route,
+          formatBytes(page.gzipBytes),
+          `<= ${GOALS.pageInitialJsKb} KB`,
+          verdict(page.gzipBytes / 1024, GOALS.pageInitialJsKb),
+        ],
+      ),
+    });
   }
 
   if (ran.has('lookup')) {
