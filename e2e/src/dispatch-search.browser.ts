@@ -49,4 +49,54 @@ describe('/dispatch queue search in Chromium', () => {
     await expect.poll(() => row(wanted.code).count(), { timeout: 5000 }).toBe(1);
     await page.close();
   });
+
+  it('loads every open ticket in scope, page after page, not just the first thousand', async () => {
+    const prisma = system.server.prisma;
+    const member = await system.login('member');
+    const grid = await prisma.region.findUniqueOrThrow({
+      where: { id: member.user.regionId! },
+      include: { parent: { include: { parent: { include: { parent: true } } } } },
+    });
+    const category = await prisma.category.findUniqueOrThrow({ where: { code: 'GARBAGE' } });
+    const acceptBy = new Date(Date.now() + 60 * 60_000);
+    await prisma.ticket.createMany({
+      data: Array.from({ length: 1500 }, (_, n) => ({
+        code: `GL-PAGED-${n}`,
+        trackingTokenHash: `paged-${n}`,
+        channel: 'WEB' as const,
+        categoryId: category.id,
+        priority: 'NORMAL' as const,
+        status: 'ASSIGNED' as const,
+        description: 'paged',
+        lat: grid.centroidLat! + (n % 50) * 0.00001,
+        lng: grid.centroidLng! + Math.floor(n / 50) * 0.00001,
+        gridId: grid.id,
+        communityId: grid.parent!.id,
+        streetId: grid.parent!.parent!.id,
+        districtId: grid.parent!.parent!.parent!.id,
+        assigneeId: member.user.id,
+        acceptBy,
+        resolveBy: new Date(Date.now() + 24 * 60 * 60_000),
+      })),
+    });
+    const open = await prisma.ticket.count({
+      where: {
+        status: { in: ['NEW', 'ASSIGNED', 'ACCEPTED', 'IN_PROGRESS', 'PENDING', 'REOPENED'] },
+      },
+    });
+    expect(open).toBeGreaterThan(1500);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await openDispatch(page, system.baseUrl);
+    await expect
+      .poll(
+        async () =>
+          Number(await page.getByTestId('dispatch-map').getAttribute('data-marker-count')),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(open);
+    await page.close();
+  });
 });

@@ -10,7 +10,9 @@ import { TicketBoard, dueSoonWindowMs, fetchEventsSince } from './ticket-board.t
 const REPLAY_MARGIN = 200;
 
 /** How many open tickets the first load asks for (the API's soonest-deadline page). */
-export const SNAPSHOT_LIMIT = 500;
+/** Open tickets the board loads at most (a city's busiest day has a few thousand). */
+export const SNAPSHOT_LIMIT = 10_000;
+const SNAPSHOT_PAGE = 1000;
 /** How long the first load waits for the socket before reading the snapshot anyway. */
 const CONNECT_WAIT_MS = 2500;
 
@@ -98,9 +100,17 @@ export class DispatchBoard {
     this.#board.beginSnapshot();
     if (this.tickets.length === 0) this.status = 'loading';
     try {
-      const page = await api.openTickets({ limit: SNAPSHOT_LIMIT });
+      // Page by page; the first page's event watermark is the oldest, so replaying the
+      // events after it covers whatever changed while the later pages were read.
+      let page = await api.openTickets({ limit: SNAPSHOT_PAGE });
+      const lastEventId = page.lastEventId;
+      const tickets = [...page.tickets];
+      while (page.nextCursor !== null && tickets.length < SNAPSHOT_LIMIT && !this.#stopped) {
+        page = await api.openTickets({ limit: SNAPSHOT_PAGE, cursor: page.nextCursor });
+        tickets.push(...page.tickets);
+      }
       if (this.#stopped) return;
-      this.#board.loadSnapshot(page.tickets, page.lastEventId);
+      this.#board.loadSnapshot(tickets, lastEventId);
       this.truncated = page.nextCursor !== null;
       this.status = 'ready';
       this.error = null;
