@@ -37,8 +37,14 @@ describe('the demo traffic simulator', () => {
           prisma.ticketEvent.count({ where: { type: 'ticket.resolved' } }),
           prisma.ticketEvent.count({ where: { type: 'ticket.escalated' } }),
         ]);
+        // The simulator counts a resolve when its answer is back, a moment after the commit.
         const done =
-          channels.length === 3 && accepted > 0 && resolved > 0 && escalated > 0 && channels;
+          channels.length === 3 &&
+          accepted > 0 &&
+          resolved > 0 &&
+          escalated > 0 &&
+          simulator!.stats.resolved > 0 &&
+          channels;
         return done && { channels, accepted, resolved, escalated };
       },
       30_000,
