@@ -56,6 +56,7 @@ import { measureInsert, measureSocketRoundTrip, startEchoServer, stopEchoServer 
 import { runPhase, type IntakeTarget } from './intake.ts';
 import { benchLookups, seededRandom, syntheticCity } from './lookup-bench.ts';
 import { pageWeights, type PageWeight } from './page-weight.ts';
+import { runFramePhase } from './frames.ts';
 import { busyPercent, cpuCount, cpuModel, machineJiffies, prometheusValue } from './machine.ts';
 import { IntakeMatcher } from './matcher.ts';
 import { orderedParts, parseParts, SYSTEM_PARTS, type Part } from './parts.ts';
@@ -498,6 +499,11 @@ async function main(): Promise<number> {
     swarmProcesses: intEnv('BENCH_SWARM_PROCESSES', 2),
   };
   const history = intEnv('BENCH_HISTORY', 20_000, 0);
+  const frameSettings = {
+    tickets: intEnv('BENCH_FRAME_TICKETS', 5000),
+    positions: intEnv('BENCH_FRAME_POSITIONS', 2000),
+    seconds: numberEnv('BENCH_FRAME_SECONDS', 15),
+  };
   const floorSamples = intEnv('BENCH_FLOOR_SAMPLES', 2000);
   const lookups = intEnv('BENCH_LOOKUPS', 100_000);
   const syntheticGrids = intEnv('BENCH_SYNTHETIC_GRIDS', 10_000);
@@ -595,16 +601,19 @@ async function main(): Promise<number> {
 
     // Initial JavaScript of each web page, from the build (made when missing).
     let pages: PageWeight[] = [];
-    if (parts.has('pages')) {
+    if (parts.has('pages') || parts.has('frames')) {
       const webDir = path.join(ROOT, 'web');
-      if (!existsSync(path.join(webDir, '.svelte-kit', 'output', 'client', '.vite'))) {
+      if (
+        !existsSync(path.join(webDir, '.svelte-kit', 'output', 'client', '.vite')) ||
+        !existsSync(path.join(webDir, 'build', 'handler.js'))
+      ) {
         log('Building the web app for its page weights…');
         execFileSync('npm', ['run', 'build', '-w', '@gridline/web'], {
           cwd: ROOT,
           stdio: 'ignore',
         });
       }
-      pages = await pageWeights(webDir);
+      if (parts.has('pages')) pages = await pageWeights(webDir);
     }
 
     // Grid lookup, while nothing else runs.
@@ -640,6 +649,7 @@ async function main(): Promise<number> {
       intake: null,
       lookups: lookupResults,
       pages,
+      frames: null,
       memory: null,
       timers: null,
       race: null,
@@ -659,7 +669,8 @@ async function main(): Promise<number> {
       PORT: String(port),
       HOST: '127.0.0.1',
       TIME_SCALE: '1',
-      WEB_HANDLER: 'none',
+      // The dispatcher's page is served only for the frame-time part.
+      WEB_HANDLER: parts.has('frames') ? path.join(ROOT, 'web/build/handler.js') : 'none',
       LOG_LEVEL: process.env.LOG_LEVEL || 'warn',
       SESSION_SECRET: sessionSecret,
     };
@@ -726,6 +737,31 @@ async function main(): Promise<number> {
       } catch (error) {
         console.error(`✖ intake: ${(error as Error).message}`);
         notes.push(`intake stopped early: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+
+    if (parts.has('frames')) {
+      log(
+        `Dispatcher map in Chromium: ${frameSettings.tickets} open tickets, ` +
+          `${frameSettings.positions} moving people…`,
+      );
+      try {
+        const { rows } = await pool.query<{ id: number }>(
+          `SELECT id FROM users WHERE username = 'dispatcher'`,
+        );
+        partial.frames = await runFramePhase({
+          pool,
+          port,
+          sessionSecret,
+          members,
+          dispatcherId: rows[0]!.id,
+          ...frameSettings,
+          runTag,
+          log,
+        });
+      } catch (error) {
+        console.error(`✖ frames: ${(error as Error).message}`);
+        notes.push(`frames stopped early: ${(error as Error).message.split('\n')[0]}`);
       }
     }
 

@@ -27,7 +27,7 @@ function sample(): BenchResult {
       redis: '7.0.15',
       redisHz: 10,
     },
-    parts: ['pages', 'lookup', 'floor', 'intake', 'timers', 'race'],
+    parts: ['pages', 'lookup', 'floor', 'intake', 'frames', 'timers', 'race'],
     pages: [{ route: '/dispatch', files: 30, gzipBytes: 124_455 }],
     settings: { sockets: 5000, rate: 200, seconds: 20, warmupSeconds: 3, swarmProcesses: 2 },
     floor: { insert: summarize([1, 1, 2]), roundTrip: summarize([0.5, 0.5, 1]) },
@@ -174,6 +174,24 @@ describe('rendering', () => {
       pages: [{ route: '/dispatch', files: 30, gzipBytes: 400 * 1024 }],
     });
     expect(heavy).toMatch(/\/dispatch\s+400\.0 KB\s+<= 300 KB\s+misses/);
+  });
+
+  it("prints the dispatcher map's frame times when that part ran", () => {
+    const text = renderText({
+      ...sample(),
+      frames: {
+        tickets: 5000,
+        markers: 5000,
+        positions: 1553,
+        reports: 7000,
+        seconds: 15,
+        frameMs: summarize([16, 17, 18, 900]),
+        longFrames: 1,
+      },
+    });
+    expect(text).toMatch(/Dispatcher map in Chromium \(5000 open tickets, 1553 people moving/);
+    expect(text).toMatch(/frames over 50 ms\s+1/);
+    expect(renderText(sample())).not.toMatch(/Dispatcher map in Chromium/);
   });
 
   it('writes a dated markdown section with the machine', () => {

@@ -2,6 +2,7 @@
 import { PARTS, type Part } from './parts.ts';
 import type { Summary } from './stats.ts';
 import type { PageWeight } from './page-weight.ts';
+import type { FrameResult } from './frames.ts';
 
 /** DESIGN.md "Targets", the timer goal of the timer lateness benchmark, issue 4's page budget. */
 export const GOALS = {
@@ -187,6 +188,7 @@ export interface BenchResult {
   race: RaceResult | null;
   /** Initial JavaScript per web page; empty when the part did not run. */
   pages?: PageWeight[];
+  frames?: FrameResult | null;
   notes: string[];
 }
 
@@ -512,6 +514,25 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
           verdict(page.gzipBytes / 1024, GOALS.pageInitialJsKb),
         ],
       ),
+    });
+  }
+
+  if (ran.has('frames') && result.frames) {
+    const { frames } = result;
+    sections.push({
+      title: `Dispatcher map in Chromium (${frames.tickets} open tickets, ${frames.positions} people moving, panned and zoomed for ${frames.seconds} s)`,
+      rows: [
+        ['tickets on the map', String(frames.markers), '', ''],
+        [
+          'frame time p50 / p95 / p99',
+          `${formatMs(frames.frameMs?.p50, 1)} / ${formatMs(frames.frameMs?.p95, 1)} / ${formatMs(frames.frameMs?.p99, 1)}`,
+          '',
+          `n=${frames.frameMs?.count ?? 0}`,
+        ],
+        ['frame time max', formatMs(frames.frameMs?.max, 1), '', ''],
+        ['frames over 50 ms', String(frames.longFrames), '', ''],
+        ['position reports while measured', String(frames.reports), '', ''],
+      ],
     });
   }
 
