@@ -26,7 +26,9 @@
  * BENCH_TIMER_SECONDS [30], BENCH_RACES [10000], BENCH_RACE_CLIENTS [50],
  * BENCH_RACE_LANES [1], BENCH_RACE_GRIDS [200], BENCH_RACE_WARMUP [5],
  * BENCH_RACE_SECONDS [90], BENCH_HISTORY [20000 closed tickets of the past 30 days, so
- * that intake meets a table of a city's size rather than an empty one; 0 = none].
+ * that intake meets a table of a city's size rather than an empty one; 0 = none],
+ * BENCH_FRAME_TICKETS [5000], BENCH_FRAME_POSITIONS [2000, at most every grid member],
+ * BENCH_FRAME_SECONDS [15], CHROMIUM_PATH [/usr/bin/chromium].
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
