@@ -52,6 +52,12 @@ export class TicketMarkers {
   readonly #clusterGroup: Leaflet.LayerGroup;
   readonly #entries = new Map<number, MarkerEntry>();
   #clusters: Cluster[] = [];
+  /**
+   * Bubbles drawn now, by position and members: a repaint (the clock moved a
+   * ticket to another deadline state) touches only the bubbles whose look changed,
+   * instead of rebuilding hundreds of DOM markers every time.
+   */
+  readonly #bubbles = new Map<string, { marker: Leaflet.Marker; look: string }>();
   #focusedId: number | null = null;
   #selectedId: number | null = null;
   /** What the clustering was computed from; recluster only when it changes. */
@@ -161,6 +167,7 @@ export class TicketMarkers {
     this.#map.off('zoomend', this.#onZoom);
     this.#group.clearLayers();
     this.#clusterGroup.clearLayers();
+    this.#bubbles.clear();
     this.#entries.clear();
     this.#clusters = [];
   }
@@ -210,8 +217,8 @@ export class TicketMarkers {
   }
 
   #drawClusters(): void {
-    this.#clusterGroup.clearLayers();
     const zoom = this.#map.getZoom();
+    const drawn = new Set<string>();
     for (const cluster of this.#clusters) {
       const members = cluster.ids
         .map((id) => this.#entries.get(id))
@@ -222,14 +229,27 @@ export class TicketMarkers {
       const size = members.length >= 100 ? 44 : members.length >= 10 ? 38 : 32;
       const colors = URGENCY_COLORS[worst];
       const label = this.#options.describeCluster(members.length, worst);
-      const icon = this.#L.divIcon({
-        className: 'ticket-cluster',
-        html: clusterHtml(members.length, colors.fill, colors.stroke, urgent, size, label),
-        iconSize: [size, size],
-        iconAnchor: [size / 2, size / 2],
-      });
+      const key = `${zoom}:${Math.round(cluster.x)}:${Math.round(cluster.y)}:${cluster.ids.join(',')}`;
+      const look = `${members.length}:${worst}:${urgent}:${label}`;
+      drawn.add(key);
+      const icon = () =>
+        this.#L.divIcon({
+          className: 'ticket-cluster',
+          html: clusterHtml(members.length, colors.fill, colors.stroke, urgent, size, label),
+          iconSize: [size, size],
+          iconAnchor: [size / 2, size / 2],
+        });
+      const existing = this.#bubbles.get(key);
+      if (existing) {
+        if (existing.look !== look) {
+          existing.marker.setIcon(icon());
+          existing.marker.options.title = label;
+          existing.look = look;
+        }
+        continue;
+      }
       const marker = this.#L.marker(this.#map.unproject([cluster.x, cluster.y], zoom), {
-        icon,
+        icon: icon(),
         pane: this.#options.clusterPane,
         keyboard: true,
         title: label,
@@ -245,6 +265,12 @@ export class TicketMarkers {
         this.#map.setView(bounds.getCenter(), target);
       });
       marker.addTo(this.#clusterGroup);
+      this.#bubbles.set(key, { marker, look });
+    }
+    for (const [key, bubble] of this.#bubbles) {
+      if (drawn.has(key)) continue;
+      bubble.marker.remove();
+      this.#bubbles.delete(key);
     }
   }
 
