@@ -4,10 +4,8 @@ import type { AppConfig } from '../api/types.ts';
 import { LiveConnection } from '../realtime/live-connection.svelte.ts';
 import { session } from '../session/session.svelte.ts';
 import { alertFor, type DispatchAlert } from './alerts.ts';
-import { TicketBoard, dueSoonWindowMs, fetchEventsSince } from './ticket-board.ts';
-
-/** How many event ids before the highest seen a catch-up replays. */
-const REPLAY_MARGIN = 200;
+import { TicketBoard, dueSoonWindowMs } from './ticket-board.ts';
+import { fetchMissedEvents } from '../realtime/missed-events.ts';
 
 /** How many open tickets the first load asks for (the API's soonest-deadline page). */
 /** Open tickets the board loads at most (a city's busiest day has a few thousand). */
@@ -172,14 +170,7 @@ export class DispatchBoard {
     }
     this.syncing = true;
     try {
-      // Events are pushed after their commits by several processes, so one with a
-      // lower id can arrive after a higher one; replay a margin before the highest
-      // seen (the board ignores what it already applied).
-      const after = Math.max(0, lastSeen - REPLAY_MARGIN);
-      const result = await fetchEventsSince(after, async (cursor, limit) => {
-        const { events } = await api.eventsAfter(cursor, limit);
-        return events;
-      });
+      const result = await fetchMissedEvents(lastSeen);
       if (this.#stopped) return;
       this.#board.applyMany(result.events);
       this.#publish();

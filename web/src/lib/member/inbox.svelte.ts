@@ -1,13 +1,13 @@
 import type { TicketEventPayload, TicketSummary } from '@gridline/core';
 import { SvelteMap } from 'svelte/reactivity';
 import { ApiError, api } from '../api/client.ts';
-import { TicketBoard, dueSoonWindowMs, fetchEventsSince } from '../dispatch/ticket-board.ts';
+import { TicketBoard, dueSoonWindowMs } from '../dispatch/ticket-board.ts';
+import { fetchMissedEvents } from '../realtime/missed-events.ts';
 import { LiveConnection } from '../realtime/live-connection.svelte.ts';
 import { session } from '../session/session.svelte.ts';
 import { memberApi } from './api.ts';
 
 /** How many event ids before the highest seen a catch-up replays (as the dispatch board). */
-const REPLAY_MARGIN = 200;
 const SNAPSHOT_LIMIT = 500;
 const CONNECT_WAIT_MS = 2500;
 
@@ -150,11 +150,7 @@ export class MemberInbox {
     }
     this.syncing = true;
     try {
-      const after = Math.max(0, lastSeen - REPLAY_MARGIN);
-      const result = await fetchEventsSince(after, async (cursor, limit) => {
-        const { events } = await api.eventsAfter(cursor, limit);
-        return events;
-      });
+      const result = await fetchMissedEvents(lastSeen);
       if (this.#stopped) return;
       for (const event of [...result.events].sort((a, b) => a.eventId - b.eventId)) {
         this.#apply(event, true);
