@@ -344,10 +344,11 @@ const NEARBY_CONDITION = (
  * ones first, as findResponsibleUser at level 0), the open tickets of the same
  * category nearby (read in the statement's snapshot, so without the new one),
  * the ticket, its events and the idempotency record. The `ticket.assigned`
- * event is kept only when someone was found, and learns who.
+ * event is kept only when someone was found, and learns who. `responsible` is
+ * MATERIALIZED: both the status and the assignee read it, and inlined it would run twice.
  */
 const CREATE_TICKET_SQL = `
-WITH responsible AS (
+WITH responsible AS MATERIALIZED (
   SELECT COALESCE(
     $16::int,
     (SELECT u.id FROM grid_assignments g JOIN users u ON u.id = g.member_id
