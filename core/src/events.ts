@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { TicketStatus, TicketSummary } from './tickets.ts';
 import type { PositionUpdatedPayload } from './positions.ts';
+import type { TaskEventPayload, TaskEventType } from './tasks.ts';
 
 /** Socket.IO server -> client event names (DESIGN.md "Real time"). */
 export const SERVER_EVENTS = [
@@ -44,6 +45,8 @@ export interface TicketEventPayload {
 
 export type ServerToClientEvents = {
   [K in TicketEventType]: (payload: TicketEventPayload) => void;
+} & {
+  [K in TaskEventType]: (payload: TaskEventPayload) => void;
 } & {
   /** A field user's live position (see positions.ts); no event id, never replayed. */
   'position.updated': (payload: PositionUpdatedPayload) => void;

@@ -18,3 +18,6 @@ export * from './rates.ts';
 export * from './stats.ts';
 export * from './positions.ts';
 export * from './admin.ts';
+export * from './tasks.ts';
+export * from './volunteers.ts';
+export * from './care.ts';
