@@ -24,3 +24,23 @@ export { seedDemoCity, isSeeded, DEMO_VOLUNTEERS } from './seed/seed-demo-city.t
 export type { SeedSummary } from './seed/seed-demo-city.ts';
 export { DEMO_ACCOUNTS, DEMO_PASSWORD } from './seed/demo-accounts.ts';
 export type { DemoAccount } from './seed/demo-accounts.ts';
+export { RedisVolunteerLocator, volunteerLocatorKeys } from './volunteers/volunteer-locator.ts';
+export { TaskStore, TaskConflict } from './tasks/task-store.ts';
+export type {
+  NewTask,
+  NewTaskIdempotency,
+  TaskDetail,
+  TaskListFilter,
+} from './tasks/task-store.ts';
+export { OfferCascade } from './tasks/offer-cascade.ts';
+export type { OfferCascadeOptions } from './tasks/offer-cascade.ts';
+export {
+  taskPushes,
+  toTaskSummary,
+  toAssignmentSummary,
+  withoutCareName,
+  taskSummaryInclude,
+} from './tasks/task-summary.ts';
+export type { TaskChange, TaskPush, TaskWithRelations } from './tasks/task-summary.ts';
+export { taskTimerJobSpec, noShowDueAt, safetyDueAt } from './tasks/task-timers.ts';
+export type { TaskTimerJobSpec } from './tasks/task-timers.ts';

@@ -38,6 +38,11 @@ export class RegionDirectory {
     this.cityId = nodes.find((node) => node.level === 'CITY')?.id ?? null;
   }
 
+  /** Every region of a level, in id order. */
+  list(level: RegionLevel): RegionNode[] {
+    return [...this.byId.values()].filter((node) => node.level === level);
+  }
+
   get(id: number): RegionNode | undefined {
     return this.byId.get(id);
   }
