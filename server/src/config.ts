@@ -1,4 +1,5 @@
 import {
+  DEFAULT_GEOFENCE_M,
   DEFAULTS,
   EnvError,
   parseCommonEnv,
@@ -17,6 +18,8 @@ export interface ServerConfig extends CommonEnv {
   /** Path to the built SvelteKit handler; null serves the API alone. */
   webHandlerPath: string | null;
   secureCookies: boolean;
+  /** Metres around a task within which check-in and check-out count (TASK_GEOFENCE_M). */
+  taskGeofenceM: number;
 }
 
 export { EnvError as ConfigError };
@@ -33,5 +36,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     dataDir: env.DATA_DIR || 'data',
     webHandlerPath: env.WEB_HANDLER === 'none' ? null : env.WEB_HANDLER || 'web/build/handler.js',
     secureCookies: env.SECURE_COOKIES === '1',
+    taskGeofenceM: positiveNumberEnv('TASK_GEOFENCE_M', env.TASK_GEOFENCE_M, DEFAULT_GEOFENCE_M),
   };
 }

@@ -49,6 +49,10 @@ import { createAdmin } from './admin/admin.ts';
 import { PhotoService } from './photos/photo-service.ts';
 import { PhotoStore } from './photos/photo-store.ts';
 import { createPositionService, positionsRouter } from './positions/routes.ts';
+import { volunteersRouter } from './volunteers/routes.ts';
+import { rewardsRouter } from './rewards/routes.ts';
+import { createTasks } from './tasks/wiring.ts';
+import { tasksRouter } from './tasks/routes.ts';
 
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -147,12 +151,33 @@ export async function createServerRuntime(
     timeScale: config.timeScale,
     deviceKeys: new DeviceKeys(config.deviceSecret),
   });
+  const tasks = createTasks({
+    prisma,
+    redis,
+    queueRedis,
+    redisPrefix: config.redisPrefix,
+    timeScale: config.timeScale,
+    geofenceM: config.taskGeofenceM,
+    regions,
+    tickets,
+    ticketStore: store,
+    ticketPublisher: publisherProxy,
+    io: () => io,
+    logger: log,
+  });
+  tickets.onCallButton((call) =>
+    tasks.service.fromCallButton(call).catch((error: unknown) => {
+      log.warn({ err: error, ticketId: call.ticket.id }, 'call-button task not created');
+      throw error;
+    }),
+  );
   io = createSocketServer({
     httpServer,
     redis,
     redisPrefix: config.redisPrefix,
     sessions,
     tickets,
+    tasks: tasks.service,
     regions,
     logger: log,
   });
@@ -172,7 +197,7 @@ export async function createServerRuntime(
     rootRouters: [
       healthRouter({ prisma, redis, isShuttingDown: () => shuttingDown }),
       metrics.router(),
-      queueBoardRouter([timers.queue]),
+      queueBoardRouter([timers.queue, tasks.timers.queue]),
     ],
     apiRouters: [
       authRouter({
@@ -184,6 +209,8 @@ export async function createServerRuntime(
       configRouter({ tileUrl: config.tileUrl, timeScale: config.timeScale }),
       regionsRouter({ prisma, regions }),
       categoriesRouter({ categories }),
+      // Before the tickets router, whose /tickets/:id/:action would take /ask-volunteers.
+      tasksRouter({ tasks: tasks.service }),
       // Before the tickets router, whose /tickets/:id/:action would take /photos.
       photosRouter({
         photos: new PhotoService({
@@ -220,8 +247,21 @@ export async function createServerRuntime(
         }),
         regions,
       }),
+      volunteersRouter({
+        prisma,
+        redis,
+        redisPrefix: config.redisPrefix,
+        io,
+        regions,
+        audit,
+        sessions,
+        hasher: argon2Hasher,
+        limiter: new RedisRateLimiter(redis, config.redisPrefix),
+        secureCookies: config.secureCookies,
+      }),
+      rewardsRouter({ prisma, regions, audit }),
       statsRouter({ prisma, regions }),
-      careRouter({ prisma, regions, audit }),
+      careRouter({ prisma, regions, audit, timeScale: config.timeScale }),
       adminUsersRouter({
         prisma,
         regions,
@@ -275,6 +315,7 @@ export async function createServerRuntime(
       clearTimeout(lastResort);
       await socketIo.close().catch(() => undefined);
       await timers.close();
+      await tasks.close();
       await admin.close();
       redis.disconnect();
       queueRedis.disconnect();

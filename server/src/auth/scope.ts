@@ -60,11 +60,49 @@ export function canSeeTicket(
 export function canSeeRegion(
   auth: AuthContext,
   regionId: number,
-  directory: RegionDirectory,
+  directory: Pick<RegionDirectory, 'isWithin'>,
 ): boolean {
   const { user } = auth;
   if (user.role === 'ADMIN') return true;
   if (user.role === 'RESIDENT' || user.role === 'VOLUNTEER') return false;
   if (user.regionId === null) return false;
   return directory.isWithin(regionId, user.regionId);
+}
+
+/** Where a task lies and who made it: enough to judge staff scope. */
+export interface TaskPlace {
+  gridId: number | null;
+  communityId: number | null;
+  createdById: number;
+}
+
+/**
+ * The tasks a staff user may see, as a Prisma filter: those in their home
+ * region (by the column of its level) and those they created. Volunteers and
+ * residents see tasks through their own assignments, never through this.
+ */
+export function taskScope(auth: AuthContext): Prisma.TaskWhereInput {
+  const { user, regionLevel } = auth;
+  if (user.role === 'ADMIN') return {};
+  if (user.role === 'RESIDENT' || user.role === 'VOLUNTEER') return { id: -1 };
+  const own: Prisma.TaskWhereInput = { createdById: user.id };
+  if (user.regionId === null || regionLevel === null) return own;
+  if (regionLevel === 'CITY') return {};
+  return { OR: [{ [COLUMN_BY_LEVEL[regionLevel]]: user.regionId }, own] };
+}
+
+/** The same rule as `taskScope`, for a task already in memory. */
+export function canSeeTask(
+  auth: AuthContext,
+  task: TaskPlace,
+  directory: RegionDirectory,
+): boolean {
+  const { user, regionLevel } = auth;
+  if (user.role === 'ADMIN') return true;
+  if (user.role === 'RESIDENT' || user.role === 'VOLUNTEER') return false;
+  if (task.createdById === user.id) return true;
+  if (user.regionId === null || regionLevel === null) return false;
+  if (regionLevel === 'CITY') return true;
+  const place = task.gridId ?? task.communityId;
+  return place !== null && directory.isWithin(place, user.regionId);
 }

@@ -1,69 +1,66 @@
-import { Router } from 'express';
-import { z } from 'zod';
+import { Router, type Request, type Response } from 'express';
 import type { PrismaClient, RegionDirectory } from '@gridline/db';
-import { HttpError, notFound, parseOr400 } from '../http/errors.ts';
-import { requireRole } from '../auth/middleware.ts';
-import { canSeeRegion } from '../auth/scope.ts';
-import type { AuthContext } from '../http/types.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import { systemClock, type Clock } from '../tickets/ports.ts';
+import { CareService, type CareReply, type CareRequest } from './care-service.ts';
+import { PrismaCareRepository } from './prisma-care-repository.ts';
 
-const idSchema = z.coerce.number().int().positive().max(2_147_483_647);
-const listQuerySchema = z.strictObject({ communityId: idSchema.optional() });
+/** The service on PostgreSQL (tests build it with fakes instead). */
+export function createCareService(deps: {
+  prisma: PrismaClient;
+  regions: () => RegionDirectory;
+  audit: AuditLog;
+  timeScale: number;
+  clock?: Clock;
+}): CareService {
+  return new CareService({
+    repository: new PrismaCareRepository(deps.prisma, deps.audit),
+    audit: deps.audit,
+    regions: deps.regions,
+    clock: deps.clock ?? systemClock,
+    timeScale: deps.timeScale,
+  });
+}
+
+const context = (req: Request): CareRequest => ({ auth: req.auth, ip: req.ip ?? null });
+const send = (res: Response, reply: CareReply) => res.status(reply.status).json(reply.body);
 
 /**
- * 关爱对象: read only by community staff (and admins) whose region holds the
- * household; every read, list or single, is written to the audit log.
+ * 关爱对象: kept by community staff (and admins) whose region holds the
+ * household; every read, list or single, and every change is written to the
+ * audit log. The overdue-visits list is also open to dispatchers in scope.
  */
 export function careRouter(deps: {
   prisma: PrismaClient;
   regions: () => RegionDirectory;
   audit: AuditLog;
+  timeScale: number;
+  care?: CareService;
 }): Router {
+  const care = deps.care ?? createCareService(deps);
   const router = Router();
-  const reader = (auth: AuthContext | undefined) => requireRole(auth, ['COMMUNITY_STAFF', 'ADMIN']);
 
   router.get('/care-recipients', async (req, res) => {
-    const auth = reader(req.auth);
-    const { communityId } = parseOr400(listQuerySchema, req.query, 'query');
-    const community = communityId ?? auth.user.regionId;
-    if (community === null || !canSeeRegion(auth, community, deps.regions())) {
-      throw new HttpError('FORBIDDEN', 'This community is outside your region');
-    }
-    const rows = await deps.prisma.careRecipient.findMany({
-      where: { communityId: community },
-      include: { devices: { select: { id: true, active: true, lastSeenAt: true } } },
-      orderBy: { id: 'asc' },
-    });
-    await deps.audit.record({
-      actorId: auth.user.id,
-      action: 'read',
-      entity: 'care_recipient',
-      entityId: null,
-      details: { communityId: community, ids: rows.map((row) => row.id) },
-      ip: req.ip ?? null,
-    });
-    res.json({ careRecipients: rows });
+    send(res, await care.list(context(req), req.query));
   });
-
+  // Before /:id, which would take "overdue-visits" for an id.
+  router.get('/care-recipients/overdue-visits', async (req, res) => {
+    send(res, await care.overdue(context(req), req.query));
+  });
+  router.post('/care-recipients', async (req, res) => {
+    send(res, await care.create(context(req), req.body, req.get('idempotency-key')));
+  });
   router.get('/care-recipients/:id', async (req, res) => {
-    const auth = reader(req.auth);
-    const id = parseOr400(idSchema, req.params.id, 'care recipient id');
-    const row = await deps.prisma.careRecipient.findUnique({
-      where: { id },
-      include: { devices: { select: { id: true, active: true, lastSeenAt: true } } },
-    });
-    if (!row) throw notFound('Care recipient');
-    if (!canSeeRegion(auth, row.communityId, deps.regions())) {
-      throw new HttpError('FORBIDDEN', 'This household is outside your region');
-    }
-    await deps.audit.record({
-      actorId: auth.user.id,
-      action: 'read',
-      entity: 'care_recipient',
-      entityId: String(id),
-      ip: req.ip ?? null,
-    });
-    res.json({ careRecipient: row });
+    send(res, await care.get(context(req), req.params.id));
+  });
+  router.patch('/care-recipients/:id', async (req, res) => {
+    send(res, await care.update(context(req), req.params.id, req.body));
+  });
+  router.post('/care-recipients/:id/devices', async (req, res) => {
+    send(res, await care.addDevice(context(req), req.params.id, req.body));
+  });
+  router.delete('/care-recipients/:id/devices/:deviceId', async (req, res) => {
+    send(res, await care.deactivateDevice(context(req), req.params.id, req.params.deviceId));
   });
 
   return router;

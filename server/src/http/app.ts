@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { errorHandler, unknownRoute } from './errors.ts';
+import { HttpError, errorHandler, unknownRoute } from './errors.ts';
 import { rejectUnstorableText } from './storable-text.ts';
 
 export interface AppParts {
@@ -16,6 +16,23 @@ export interface AppParts {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+const JSON_TYPE = /^\s*application\/(?:[\w.+-]*\+)?json\s*(?:;|$)/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)/i;
+
+/**
+ * JSON is UTF-8 (RFC 8259). The body parser would decode a declared UTF-16
+ * body, and a one-byte body then reads as empty: an action with no body, taken.
+ */
+const refuseJsonInOtherCharsets: RequestHandler = (req, _res, next) => {
+  const type = req.get('content-type');
+  const charset = type && JSON_TYPE.test(type) ? CHARSET.exec(type)?.[1]?.toLowerCase() : undefined;
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    next(new HttpError('UNSUPPORTED_MEDIA_TYPE', 'JSON bodies must be UTF-8'));
+    return;
+  }
+  next();
+};
 
 export function createApp(parts: AppParts): express.Express {
   const app = express();
@@ -53,6 +70,7 @@ export function createApp(parts: AppParts): express.Express {
       crossOriginEmbedderPolicy: false,
     }),
   );
+  app.use(refuseJsonInOtherCharsets);
   app.use(express.json({ limit: '100kb' }));
   app.use(rejectUnstorableText);
   app.use(parts.authenticate);

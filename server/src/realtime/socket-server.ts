@@ -41,6 +41,8 @@ export interface SocketServerDeps {
   redisPrefix: string;
   sessions: SessionRepository;
   tickets: TicketService;
+  /** Who may join `task:<id>` (staff in scope, volunteers offered or holding it). */
+  tasks?: { canJoinRoom(taskId: number, auth: AuthContext): Promise<boolean> };
   regions: () => RegionDirectory;
   logger: Logger;
 }
@@ -128,6 +130,9 @@ async function handleJoin(
       () => true,
       () => false,
     );
+  }
+  if (kind === 'task' && deps.tasks) {
+    allowed = await deps.tasks.canJoinRoom(id, auth).catch(() => false);
   }
   if (!allowed) return { ok: false, error: 'forbidden' };
   await socket.join(parsed.data);

@@ -26,6 +26,8 @@ import {
   type TicketAction,
   type TicketStatus,
   type TicketSummary,
+  type VolunteerService,
+  isVolunteerService,
 } from '@gridline/core';
 import { z } from 'zod';
 import {
@@ -69,6 +71,13 @@ export interface CreateContext {
   idempotencyKey?: string;
   requestId?: string;
 }
+
+export type CallButtonHelp = (call: {
+  ticket: TicketSummary;
+  service: VolunteerService;
+  careRecipientId: number;
+  onBehalfOf: number;
+}) => Promise<{ id: number }>;
 
 export interface HttpReply {
   status: number;
@@ -135,7 +144,15 @@ export class TicketService {
   /** Actions being written by this process, by `<ticket id>:<version>` (see act()). */
   private readonly inFlight = new Map<string, Promise<TicketSummary | null>>();
 
+  /** Who asks volunteers to help when a call button wants a service they can serve. */
+  private callButtonHelp: CallButtonHelp | null = null;
+
   constructor(private readonly deps: TicketServiceDeps) {}
+
+  /** Set once the task service exists (it is built on this one). */
+  onCallButton(help: CallButtonHelp): void {
+    this.callButtonHelp = help;
+  }
 
   async create(body: unknown, context: CreateContext): Promise<HttpReply> {
     const input = parseOr400(createTicketSchema, body);
@@ -185,7 +202,7 @@ export class TicketService {
       where: { id: deviceId },
       data: { lastSeenAt: this.deps.clock.now() },
     });
-    return this.file(
+    const reply = await this.file(
       {
         categoryCode: category.code,
         description: `一键呼叫：${category.names.zh} / Call button: ${category.names.en}`,
@@ -197,6 +214,17 @@ export class TicketService {
       'DEVICE',
       {},
     );
+    const filed = reply.body as { ticket: TicketSummary };
+    const help = this.callButtonHelp;
+    if (!help || !isVolunteerService(service) || filed.ticket.assigneeId === null) return reply;
+    // The ticket stands whatever happens to the task: it is already someone's.
+    const task = await help({
+      ticket: filed.ticket,
+      service,
+      careRecipientId: home.id,
+      onBehalfOf: filed.ticket.assigneeId,
+    }).catch(() => null);
+    return { ...reply, body: { ...filed, volunteerTask: task && { id: task.id } } };
   }
 
   private async file(
