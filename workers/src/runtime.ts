@@ -28,6 +28,9 @@ import {
 } from './timers/escalation.ts';
 import { reconcileTimers } from './timers/reconciler.ts';
 import { WorkerMetrics } from './metrics.ts';
+import { createTaskWorkers, type TaskWorkers } from './tasks/task-workers.ts';
+import { createCareVisits } from './care/care-visits-runtime.ts';
+import type { SyncResult } from './care/visit-schedules.ts';
 
 const TIMER_HANDLERS: Record<
   TicketTimerKind,
@@ -50,7 +53,11 @@ export interface WorkersConfig extends CommonEnv {
 export interface WorkersRuntime {
   prisma: PrismaClient;
   queue: Queue<TicketTimerJob>;
+  /** The task timers (offer expiry, no-show, safety). */
+  taskQueue: TaskWorkers['queue'];
   reconcile(): Promise<number>;
+  /** Care visit schedulers made to match PostgreSQL (also every reconcile interval); null on failure. */
+  syncVisitSchedules(): Promise<SyncResult | null>;
   close(): Promise<void>;
 }
 
@@ -157,9 +164,21 @@ export async function createWorkersRuntime(
   worker.on('failed', (job, error) =>
     log.error({ err: error, jobId: job?.id }, 'timer job failed'),
   );
+  const taskWorkers = createTaskWorkers({
+    prisma,
+    queueRedis,
+    workerRedis,
+    emitter,
+    redisPrefix: config.redisPrefix,
+    timeScale: config.timeScale,
+    concurrency: config.concurrency,
+    cityId: loadCityId,
+    metrics,
+    logger: log,
+  });
 
-  const reconcile = () =>
-    reconcileTimers(
+  const reconcile = async () =>
+    (await reconcileTimers(
       prisma,
       async (jobs) => {
         const now = new Date();
@@ -169,7 +188,11 @@ export async function createWorkersRuntime(
       new Date(),
       // Two intervals ahead: a pass that runs late still re-creates every timer before it is due.
       2 * config.reconcileIntervalMs,
-    );
+    )) +
+    (await taskWorkers.reconcile(2 * config.reconcileIntervalMs).catch((error: unknown) => {
+      log.warn({ err: error }, 'task reconcile failed');
+      return 0;
+    }));
   let reconciling: Promise<number> | null = null;
   const runReconcile = () => {
     reconciling ??= reconcile()
@@ -185,15 +208,47 @@ export async function createWorkersRuntime(
   await runReconcile();
   const interval = setInterval(() => void runReconcile(), config.reconcileIntervalMs);
 
+  const careVisits = createCareVisits({
+    prisma,
+    queueRedis,
+    workerRedis,
+    emitter,
+    redisPrefix: config.redisPrefix,
+    timeScale: config.timeScale,
+    cityId: () => cityId ?? null,
+    logger: log,
+  });
+  let syncingVisits: Promise<SyncResult | null> | null = null;
+  const syncVisits = () => {
+    syncingVisits ??= careVisits
+      .sync()
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'care visit schedule sync failed');
+        return null;
+      })
+      .finally(() => {
+        syncingVisits = null;
+      });
+    return syncingVisits;
+  };
+  await syncVisits();
+  const visitInterval = setInterval(() => void syncVisits(), config.reconcileIntervalMs);
+
   return {
     prisma,
     queue,
+    taskQueue: taskWorkers.queue,
     reconcile: runReconcile,
+    syncVisitSchedules: syncVisits,
     async close() {
       clearInterval(interval);
+      clearInterval(visitInterval);
+      await syncingVisits;
+      await careVisits.close();
       metricsServer?.close();
       await reconciling;
       await worker.close();
+      await taskWorkers.close();
       await queue.close();
       workerRedis.disconnect();
       queueRedis.disconnect();
