@@ -18,6 +18,9 @@ const config = {
   kit: {
     adapter: adapter({ out: process.env.WEB_OUT_DIR || 'build', precompress: true }),
     outDir: process.env.WEB_KIT_DIR || '.svelte-kit',
+    // src/service-worker.ts serves the installable volunteer app only: the /volunteer
+    // layout registers it with scope /volunteer, so it is not registered on every page.
+    serviceWorker: { register: false },
     csp: {
       mode: 'hash',
       directives: {
@@ -27,6 +30,8 @@ const config = {
         'img-src': ['self', 'data:', 'blob:', 'https:'],
         'font-src': ['self'],
         'connect-src': ['self', 'ws:', 'wss:'],
+        'worker-src': ['self'],
+        'manifest-src': ['self'],
         'object-src': ['none'],
         'base-uri': ['self'],
         'form-action': ['self'],

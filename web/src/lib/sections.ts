@@ -1,7 +1,14 @@
 import type { Role } from '@gridline/core';
 import type { MessageKey } from './i18n/index.ts';
 
-export type SectionPath = '/dispatch' | '/member' | '/hotline' | '/dashboard' | '/admin';
+export type SectionPath =
+  | '/dispatch'
+  | '/member'
+  | '/volunteer'
+  | '/hotline'
+  | '/community'
+  | '/dashboard'
+  | '/admin';
 
 export interface Section {
   path: SectionPath;
@@ -12,8 +19,14 @@ export interface Section {
 /** The console's pages and who works in each; the first one a role may use is its home. */
 export const SECTIONS: readonly Section[] = [
   { path: '/member', label: 'nav.member', roles: ['GRID_MEMBER'] },
+  { path: '/volunteer', label: 'volunteer.nav', roles: ['VOLUNTEER'] },
   { path: '/dispatch', label: 'nav.dispatch', roles: ['DISPATCHER', 'COMMUNITY_STAFF', 'ADMIN'] },
   { path: '/hotline', label: 'nav.hotline', roles: ['DISPATCHER', 'COMMUNITY_STAFF', 'ADMIN'] },
+  {
+    path: '/community',
+    label: 'community.nav',
+    roles: ['COMMUNITY_STAFF', 'GRID_MEMBER', 'ADMIN'],
+  },
   {
     path: '/dashboard',
     label: 'nav.dashboard',

@@ -103,7 +103,9 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     if (error instanceof DOMException && error.name === 'AbortError') throw error;
     throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'Network error');
   }
-  if (path.startsWith('/api/tickets')) noteServerDate(response, sentAt);
+  if (path.startsWith('/api/tickets') || path.startsWith('/api/volunteers/me/tasks')) {
+    noteServerDate(response, sentAt);
+  }
   const text = await response.text();
   let body: unknown = null;
   if (text !== '') {

@@ -85,6 +85,16 @@ export const dispatchApi = {
       method: 'POST',
       body,
     }),
+  askVolunteers: (
+    ticketId: number,
+    body: { skills: string[]; durationMinutes: number; slots: number },
+  ) =>
+    request<{ task: { id: number } }>(`/api/tickets/${id(ticketId)}/ask-volunteers`, {
+      method: 'POST',
+      body,
+    }),
+  skills: () =>
+    request<{ skills: Array<{ code: string; nameZh: string; nameEn: string }> }>('/api/skills'),
   duplicates: (params: { categoryCode: string; lat: number; lng: number }, signal?: AbortSignal) =>
     request<{ duplicates: LikelyDuplicate[] }>(
       `/api/tickets/duplicates?${new URLSearchParams({

@@ -5,11 +5,11 @@ import { mergeLiveEvent } from './timeline.ts';
 
 export type DrawerNotice =
   | { kind: 'conflict' }
-  | { kind: 'done'; action: TicketAction | 'summon' }
+  | { kind: 'done'; action: DrawerAction }
   | { kind: 'error'; message: string; network: boolean };
 
-/** An action the drawer can take: a lifecycle action, or summoning departments. */
-export type DrawerAction = TicketAction | 'summon';
+/** An action the drawer can take: a lifecycle action, summoning departments, or asking volunteers. */
+export type DrawerAction = TicketAction | 'summon' | 'askVolunteers';
 
 /**
  * One ticket in the drawer: its detail and timeline from `GET /api/tickets/:id`,
@@ -68,6 +68,15 @@ export class TicketDrawerState {
     return this.#run('summon', () =>
       dispatchApi.summon(this.ticketId, { departments, reportMinutes }),
     );
+  }
+
+  /** A volunteer task at the ticket's place (`POST /api/tickets/:id/ask-volunteers`). */
+  async askVolunteers(body: {
+    skills: string[];
+    durationMinutes: number;
+    slots: number;
+  }): Promise<boolean> {
+    return this.#run('askVolunteers', () => dispatchApi.askVolunteers(this.ticketId, body));
   }
 
   dismissNotice(): void {

@@ -1,8 +1,10 @@
 import * as admin from './areas/admin.ts';
+import * as community from './areas/community.ts';
 import * as dashboard from './areas/dashboard.ts';
 import * as dispatch from './areas/dispatch.ts';
 import * as hotline from './areas/hotline.ts';
 import * as member from './areas/member.ts';
+import * as volunteer from './areas/volunteer.ts';
 
 /**
  * Every string the web app shows, in Simplified Chinese (the default) and
@@ -103,6 +105,7 @@ const common = {
   'dispatch.loadError': '加载失败：{message}',
   'dispatch.retry': '重试',
   'dispatch.truncated': '仅显示前 {count} 件',
+  'dispatch.showMore': '再显示 {count} 件（共剩 {remaining} 件）',
   'dispatch.forbidden': '您的角色无法使用调度地图',
   'dispatch.sortedBy': '按时限排序',
 
@@ -135,6 +138,8 @@ export const zh = {
   ...dashboard.zh,
   ...admin.zh,
   ...dispatch.zh,
+  ...volunteer.zh,
+  ...community.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -234,6 +239,7 @@ const commonEn: Record<keyof typeof common, string> = {
   'dispatch.loadError': 'Could not load: {message}',
   'dispatch.retry': 'Retry',
   'dispatch.truncated': 'Showing the first {count}',
+  'dispatch.showMore': 'Show {count} more ({remaining} left)',
   'dispatch.forbidden': 'Your role cannot use the dispatch map',
   'dispatch.sortedBy': 'Soonest deadline first',
 
@@ -266,4 +272,6 @@ export const en: Messages = {
   ...dashboard.en,
   ...admin.en,
   ...dispatch.en,
+  ...volunteer.en,
+  ...community.en,
 };

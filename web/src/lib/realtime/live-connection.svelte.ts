@@ -3,6 +3,8 @@ import type {
   ClientToServerEvents,
   PositionUpdatedPayload,
   ServerToClientEvents,
+  TaskEventPayload,
+  TaskEventType,
   TicketEventPayload,
 } from '@gridline/core';
 import { TICKET_EVENT_TYPES } from '../dispatch/ticket-board.ts';
@@ -14,6 +16,8 @@ export interface LiveConnectionHandlers {
   onTicketEvent: (payload: TicketEventPayload) => void;
   /** A field user's live position (supervisors' sockets get them through their region room). */
   onPositionEvent?: (payload: PositionUpdatedPayload) => void;
+  /** Volunteer task events (`task.offered`, `task.filled`, `task.updated`); listened to only when given. */
+  onTaskEvent?: (payload: TaskEventPayload) => void;
   /** Every successful connect; `reconnect` is false for the first one. */
   onConnect: (reconnect: boolean) => void;
   /**
@@ -27,6 +31,12 @@ export interface LiveConnectionHandlers {
 }
 
 type GridlineSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const TASK_EVENT_TYPES = [
+  'task.offered',
+  'task.filled',
+  'task.updated',
+] as const satisfies readonly TaskEventType[];
 
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
@@ -65,6 +75,10 @@ export class LiveConnection {
       socket.on(type, (payload: TicketEventPayload) => this.#handlers.onTicketEvent(payload));
     }
     socket.on('position.updated', (payload) => this.#handlers.onPositionEvent?.(payload));
+    const onTaskEvent = this.#handlers.onTaskEvent;
+    if (onTaskEvent) {
+      for (const type of TASK_EVENT_TYPES) socket.on(type, (payload) => onTaskEvent(payload));
+    }
     socket.on('session.revoked', () => this.#end());
     socket.on('connect', () => {
       this.#retryMs = RETRY_MIN_MS;

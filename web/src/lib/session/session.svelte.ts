@@ -20,7 +20,10 @@ class Session {
   async ensure(fetchFn?: Fetch): Promise<UserDto | null> {
     if (this.user !== undefined) return this.user;
     this.#pending ??= api.me(fetchFn).then(
-      ({ user }) => (this.user = user),
+      ({ user }) => {
+        remember(user);
+        return (this.user = user);
+      },
       (error: unknown) => {
         this.#pending = null;
         if (error instanceof ApiError && error.status === 401) return (this.user = null);
@@ -33,6 +36,20 @@ class Session {
   signedIn(user: UserDto): void {
     this.#pending = null;
     this.user = user;
+    remember(user);
+  }
+
+  /**
+   * Who was signed in on this device the last time the server answered, for a
+   * page that can open offline from its cached shell (the volunteer app).
+   */
+  lastKnownUser(): UserDto | null {
+    try {
+      const stored = globalThis.localStorage?.getItem(LAST_USER_KEY);
+      return stored ? (JSON.parse(stored) as UserDto) : null;
+    } catch {
+      return null;
+    }
   }
 
   /** `POST /api/auth/logout`, then forget the user even if the server could not be reached. */
@@ -52,6 +69,7 @@ class Session {
   signedOut(): void {
     this.#pending = null;
     this.user = null;
+    remember(null);
   }
 
   /** Re-asks the server whether the session still holds (after a socket was refused). */
@@ -59,6 +77,17 @@ class Session {
     this.#pending = null;
     this.user = undefined;
     return this.ensure();
+  }
+}
+
+const LAST_USER_KEY = 'gridline.lastUser';
+
+function remember(user: UserDto | null): void {
+  try {
+    if (user) globalThis.localStorage?.setItem(LAST_USER_KEY, JSON.stringify(user));
+    else globalThis.localStorage?.removeItem(LAST_USER_KEY);
+  } catch {
+    // Private mode or storage full: offline start-up simply is not offered.
   }
 }
 

@@ -10,10 +10,15 @@ export const load: LayoutLoad = async ({ fetch, url }) => {
   try {
     user = await session.ensure(fetch);
   } catch {
+    // The volunteer app opens from its cached shell without a network, as the last user.
+    const lastKnown = session.lastKnownUser();
+    if (lastKnown?.role === 'VOLUNTEER' && url.pathname.startsWith('/volunteer')) {
+      return { user: lastKnown, offline: true };
+    }
     error(503, { message: t('error.network') });
   }
   if (!user) {
     redirect(307, `/login?next=${encodeURIComponent(url.pathname + url.search)}`);
   }
-  return { user };
+  return { user, offline: false };
 };

@@ -17,6 +17,13 @@ interface MarkerEntry {
   shown: boolean;
 }
 
+interface Bubble {
+  marker: Leaflet.Marker;
+  /** What its look was drawn from; repaint only when it changes. */
+  look: string;
+  members: MarkerEntry[];
+}
+
 /** A tooltip line: text in the current language, or data (an address) the same in every one. */
 export type TooltipLine = string | { data: string };
 
@@ -57,7 +64,8 @@ export class TicketMarkers {
    * ticket to another deadline state) touches only the bubbles whose look changed,
    * instead of rebuilding hundreds of DOM markers every time.
    */
-  readonly #bubbles = new Map<string, { marker: Leaflet.Marker; look: string }>();
+  readonly #bubbles = new Map<string, Bubble>();
+  readonly #spareBubbles: Bubble[] = [];
   #focusedId: number | null = null;
   #selectedId: number | null = null;
   /** What the clustering was computed from; recluster only when it changes. */
@@ -168,6 +176,7 @@ export class TicketMarkers {
     this.#group.clearLayers();
     this.#clusterGroup.clearLayers();
     this.#bubbles.clear();
+    this.#spareBubbles.length = 0;
     this.#entries.clear();
     this.#clusters = [];
   }
@@ -218,60 +227,66 @@ export class TicketMarkers {
 
   #drawClusters(): void {
     const zoom = this.#map.getZoom();
-    const drawn = new Set<string>();
+    const wanted: Array<{ key: string; cluster: Cluster; members: MarkerEntry[] }> = [];
     for (const cluster of this.#clusters) {
       const members = cluster.ids
         .map((id) => this.#entries.get(id))
         .filter((entry): entry is MarkerEntry => entry !== undefined);
       if (members.length === 0) continue;
+      const key = `${zoom}:${Math.round(cluster.x)}:${Math.round(cluster.y)}:${cluster.ids.join(',')}`;
+      wanted.push({ key, cluster, members });
+    }
+    const keys = new Set(wanted.map(({ key }) => key));
+    // Bubbles no longer wanted are reused for new ones (moved and relabelled in place):
+    // creating and removing hundreds of DOM markers on every zoom stalled the page.
+    const spare = this.#spareBubbles;
+    for (const [key, bubble] of this.#bubbles) {
+      if (keys.has(key)) continue;
+      this.#bubbles.delete(key);
+      spare.push(bubble);
+    }
+    for (const { key, cluster, members } of wanted) {
       const worst = worstUrgency(members.map((member) => member.urgency));
       const urgent = members.some((member) => priorityRank(member.ticket.priority) >= 3);
-      const size = members.length >= 100 ? 44 : members.length >= 10 ? 38 : 32;
-      const colors = URGENCY_COLORS[worst];
       const label = this.#options.describeCluster(members.length, worst);
-      const key = `${zoom}:${Math.round(cluster.x)}:${Math.round(cluster.y)}:${cluster.ids.join(',')}`;
       const look = `${members.length}:${worst}:${urgent}:${label}`;
-      drawn.add(key);
-      const icon = () =>
-        this.#L.divIcon({
-          className: 'ticket-cluster',
-          html: clusterHtml(members.length, colors.fill, colors.stroke, urgent, size, label),
-          iconSize: [size, size],
-          iconAnchor: [size / 2, size / 2],
-        });
-      const existing = this.#bubbles.get(key);
-      if (existing) {
-        if (existing.look !== look) {
-          existing.marker.setIcon(icon());
-          existing.marker.options.title = label;
-          existing.look = look;
-        }
-        continue;
+      let bubble = this.#bubbles.get(key);
+      if (!bubble) {
+        bubble = spare.pop() ?? this.#newBubble();
+        bubble.marker.setLatLng(this.#map.unproject([cluster.x, cluster.y], zoom));
+        showBubble(bubble, true);
+        this.#bubbles.set(key, bubble);
       }
-      const marker = this.#L.marker(this.#map.unproject([cluster.x, cluster.y], zoom), {
-        icon: icon(),
-        pane: this.#options.clusterPane,
-        keyboard: true,
-        title: label,
-        alt: label,
-        riseOnHover: true,
-      });
-      marker.on('click', () => {
-        const bounds = this.#L.latLngBounds(members.map((member) => member.marker.getLatLng()));
-        const target = Math.min(
-          this.#map.getMaxZoom(),
-          Math.max(zoom + 2, this.#map.getBoundsZoom(bounds)),
-        );
-        this.#map.setView(bounds.getCenter(), target);
-      });
-      marker.addTo(this.#clusterGroup);
-      this.#bubbles.set(key, { marker, look });
+      bubble.members = members;
+      if (bubble.look === look) continue;
+      bubble.look = look;
+      paintBubble(bubble.marker, members.length, worst, urgent, label);
     }
-    for (const [key, bubble] of this.#bubbles) {
-      if (drawn.has(key)) continue;
-      bubble.marker.remove();
-      this.#bubbles.delete(key);
-    }
+    // Left over: hidden, not removed, so zooming back out reuses them too.
+    for (const bubble of spare) showBubble(bubble, false);
+  }
+
+  #newBubble(): Bubble {
+    const marker = this.#L.marker([0, 0], {
+      icon: this.#L.divIcon({ className: 'ticket-cluster', html: '', iconSize: undefined }),
+      pane: this.#options.clusterPane,
+      keyboard: true,
+      riseOnHover: true,
+    });
+    const bubble: Bubble = { marker, look: '', members: [] };
+    marker.on('click', () => {
+      const bounds = this.#L.latLngBounds(
+        bubble.members.map((member) => member.marker.getLatLng()),
+      );
+      const zoom = this.#map.getZoom();
+      const target = Math.min(
+        this.#map.getMaxZoom(),
+        Math.max(zoom + 2, this.#map.getBoundsZoom(bounds)),
+      );
+      this.#map.setView(bounds.getCenter(), target);
+    });
+    marker.addTo(this.#clusterGroup);
+    return bubble;
   }
 
   #add(ticket: TicketSummary, urgency: Urgency, selected: boolean, styleKey: string): void {
@@ -301,23 +316,50 @@ export function worstUrgency(urgencies: readonly Urgency[]): Urgency {
   return URGENCIES[worst] ?? 'onTime';
 }
 
-function clusterHtml(
+function showBubble(bubble: Bubble, shown: boolean): void {
+  const element = bubble.marker.getElement();
+  if (!element) return;
+  element.style.display = shown ? '' : 'none';
+  if (shown) delete element.dataset.spare;
+  else element.dataset.spare = '';
+  if (!shown) bubble.members = [];
+}
+
+/** Size, colours, count and accessible name of a bubble, written into its element in place. */
+function paintBubble(
+  marker: Leaflet.Marker,
   count: number,
-  fill: string,
-  stroke: string,
+  worst: Urgency,
   urgent: boolean,
-  size: number,
   label: string,
-): string {
+): void {
+  const element = marker.getElement();
+  if (!element) return;
+  const size = count >= 100 ? 44 : count >= 10 ? 38 : 32;
+  const { fill, stroke } = URGENCY_COLORS[worst];
   const ring = urgent
     ? `box-shadow:0 0 0 3px #fff,0 0 0 5px ${stroke};`
     : 'box-shadow:0 1px 3px rgb(0 0 0 / 35%);';
   const text = count > 999 ? '999+' : String(count);
-  return `<span class="ticket-cluster-bubble" aria-hidden="true" style="width:${size}px;height:${size}px;background:${fill};border:2px solid ${stroke};${ring}">${text}</span><span class="visually-hidden">${escapeHtml(label)}</span>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  element.style.width = `${size}px`;
+  element.style.height = `${size}px`;
+  element.style.marginLeft = `${-size / 2}px`;
+  element.style.marginTop = `${-size / 2}px`;
+  element.title = label;
+  element.setAttribute('alt', label);
+  let circle = element.firstElementChild as HTMLElement | null;
+  let name = circle?.nextElementSibling as HTMLElement | null | undefined;
+  if (!circle || !name) {
+    circle = document.createElement('span');
+    circle.className = 'ticket-cluster-bubble';
+    circle.setAttribute('aria-hidden', 'true');
+    name = document.createElement('span');
+    name.className = 'visually-hidden';
+    element.replaceChildren(circle, name);
+  }
+  circle.style.cssText = `width:${size}px;height:${size}px;background:${fill};border:2px solid ${stroke};${ring}`;
+  circle.textContent = text;
+  name.textContent = label;
 }
 
 function styleFor(

@@ -80,6 +80,10 @@ export const zh = {
   'dispatch.action.merge': '合并重复',
   'dispatch.action.unmerge': '取消合并',
   'dispatch.action.summon': '吹哨报到',
+  'dispatch.action.askVolunteers': '请志愿者协助',
+  'dispatch.askVolunteers.skills': '需要的技能（可不选）',
+  'dispatch.askVolunteers.minutes': '预计时长（分钟）',
+  'dispatch.askVolunteers.slots': '需要人数',
 
   'dispatch.form.noteOptional': '备注（可选）',
   'dispatch.form.reason': '原因',
@@ -218,6 +222,10 @@ export const en: Record<keyof typeof zh, string> = {
   'dispatch.action.merge': 'Merge duplicate',
   'dispatch.action.unmerge': 'Unmerge',
   'dispatch.action.summon': 'Summon departments',
+  'dispatch.action.askVolunteers': 'Ask volunteers',
+  'dispatch.askVolunteers.skills': 'Skills needed (optional)',
+  'dispatch.askVolunteers.minutes': 'Expected duration (minutes)',
+  'dispatch.askVolunteers.slots': 'Volunteers needed',
 
   'dispatch.form.noteOptional': 'Note (optional)',
   'dispatch.form.reason': 'Reason',
