@@ -28,6 +28,7 @@ import {
   randomPointIn,
   ticketsPerMinuteAt,
 } from './traffic.ts';
+import { startVolunteerSimulation, type VolunteerStats } from './volunteers.ts';
 
 export interface SimulatorOptions {
   baseUrl: string;
@@ -41,6 +42,10 @@ export interface SimulatorOptions {
   seed?: number;
   /** The hour of day the arrival rate follows; default: now in Asia/Shanghai. */
   hourOfDay?: () => number;
+  /** Volunteers who go on duty and answer offers (200); 0 leaves them out. */
+  volunteers?: number;
+  /** Community staff post a volunteer task about this often (20 s). */
+  taskEveryMs?: number;
   log?: (message: string) => void;
 }
 
@@ -51,6 +56,7 @@ export interface SimulatorStats {
   resolved: number;
   /** Requests the server refused for another reason than the ticket having moved on. */
   failed: number;
+  volunteers: VolunteerStats | null;
 }
 
 export interface Simulator {
@@ -78,7 +84,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const lateShare = options.lateShare ?? 0.15;
   const hourOfDay = options.hourOfDay ?? shanghaiHour;
   const log = options.log ?? ((message: string) => console.log(`[simulator] ${message}`));
-  const stats: SimulatorStats = { filed: 0, accepted: 0, started: 0, resolved: 0, failed: 0 };
+  const stats: SimulatorStats = {
+    filed: 0,
+    accepted: 0,
+    started: 0,
+    resolved: 0,
+    failed: 0,
+    volunteers: null,
+  };
 
   const { prisma } = options;
   const staff = new Set(
@@ -143,7 +156,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     path: string,
     body: unknown,
     asUser: number | null,
-  ): Promise<{ status: number; body: { ticket?: TicketSummary } }> => {
+  ): Promise<{ status: number; body: { ticket?: TicketSummary } & Record<string, unknown> }> => {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (asUser !== null) headers.cookie = await cookieOf(asUser);
     const response = await fetch(`${options.baseUrl}${path}`, {
@@ -154,9 +167,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const parsed = (await response.json().catch(() => ({}))) as {
       ticket?: TicketSummary;
       error?: { code: string; message: string };
-    };
-    // 409, or 403 once it is someone else's: the ticket moved on (escalated, reassigned)
-    // before this person answered, as happens in life.
+    } & Record<string, unknown>;
+    // 409, or 403 once it is someone else's: the ticket (or task) moved on (escalated,
+    // reassigned, filled) before this person answered, as happens in life.
     if (response.status >= 400 && response.status !== 409 && response.status !== 403) {
       stats.failed++;
       log(`${path} refused: ${response.status} ${parsed.error?.message ?? ''}`);
@@ -260,14 +273,35 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       fileOne().catch((error: unknown) => log(`error: ${(error as Error).message}`));
     }
   }, TICK_MS);
-  const report = setInterval(
-    () =>
-      log(
-        `filed ${stats.filed}, accepted ${stats.accepted}, resolved ${stats.resolved}` +
-          (stats.failed > 0 ? `, refused ${stats.failed}` : ''),
-      ),
-    REPORT_EVERY_MS,
-  );
+  const configResponse = await fetch(`${options.baseUrl}/api/config`);
+  const { timeScale } = (await configResponse.json()) as { timeScale: number };
+  const volunteers =
+    (options.volunteers ?? 200) > 0
+      ? await startVolunteerSimulation({
+          baseUrl: options.baseUrl,
+          prisma,
+          random,
+          timeScale,
+          volunteers: options.volunteers ?? 200,
+          taskEveryMs: options.taskEveryMs ?? 20_000,
+          cookieOf,
+          call,
+          later,
+          log,
+        })
+      : null;
+  stats.volunteers = volunteers?.stats ?? null;
+  const report = setInterval(() => {
+    const helped = stats.volunteers;
+    log(
+      `filed ${stats.filed}, accepted ${stats.accepted}, resolved ${stats.resolved}` +
+        (helped
+          ? `; volunteer tasks ${helped.tasksPosted}, offers ${helped.offers}, ` +
+            `taken ${helped.accepted}, done ${helped.checkedOut}`
+          : '') +
+        (stats.failed > 0 ? `, refused ${stats.failed}` : ''),
+    );
+  }, REPORT_EVERY_MS);
   log(
     `running: up to ${options.peakPerMinute} reports a minute at the busiest hour, ` +
       `${Math.round(lateShare * 100)}% of answers late`,
@@ -277,6 +311,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stats,
     async stop() {
       stopped = true;
+      volunteers?.stop();
       clearInterval(tick);
       clearInterval(report);
       for (const timer of timers) clearTimeout(timer);
