@@ -10,8 +10,10 @@
  * before and after = memory per idle socket); post tickets at a fixed rate
  * and time each until its grid member's socket hears `ticket.assigned`;
  * timer lateness with 100,000 pending accept deadlines (src/timers.ts); the
- * accept race, 50 clients of the assignee per ticket (src/race.ts).
- * BENCH_ONLY=pages,lookup,floor,intake,timers,race runs some of them.
+ * accept race, 50 clients of the assignee per ticket (src/race.ts); the
+ * nearest 10 qualified volunteers among 100,000 in Redis (src/nearest-bench.ts);
+ * volunteer offer push latency and accepts under contention (src/offers.ts).
+ * BENCH_ONLY=pages,lookup,nearest,floor,intake,frames,timers,race,offers runs some of them.
  *
  * Environment (defaults in brackets): BENCH_SOCKETS [5000], BENCH_RATE [200],
  * BENCH_SECONDS [20], BENCH_WARMUP_SECONDS [3], BENCH_SWARM_PROCESSES [2],
@@ -27,8 +29,14 @@
  * BENCH_RACE_LANES [1], BENCH_RACE_GRIDS [200], BENCH_RACE_WARMUP [5],
  * BENCH_RACE_SECONDS [90], BENCH_HISTORY [20000 closed tickets of the past 30 days, so
  * that intake meets a table of a city's size rather than an empty one; 0 = none],
- * BENCH_FRAME_TICKETS [5000], BENCH_FRAME_POSITIONS [2000, at most every grid member],
- * BENCH_FRAME_SECONDS [15], CHROMIUM_PATH [/usr/bin/chromium].
+ * BENCH_FRAME_TICKETS [5000], BENCH_FRAME_POSITIONS [2000: every grid member, then volunteers],
+ * BENCH_FRAME_SECONDS [15], BENCH_NEAREST_VOLUNTEERS [100000], BENCH_NEAREST_QUERIES [10000],
+ * BENCH_OFFER_VOLUNTEERS [200 approved vol-* volunteers on duty with sockets],
+ * BENCH_OFFER_TASKS [100 tasks of 10 offers, timed to each offer's socket],
+ * BENCH_OFFER_RACES [100 tasks whose BENCH_OFFER_RACERS [50] offered volunteers all
+ * accept at once; every fifth has 3 slots], BENCH_FRAMES_PROFILE [0; 1 = print the map page's hottest
+ * functions and trace events], BENCH_FRAMES_TRACE [a path to write the Chromium trace to],
+ * CHROMIUM_PATH [/usr/bin/chromium].
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -40,7 +48,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { DEFAULTS, type IndexedGrid } from '@gridline/core';
+import { DEFAULTS, MAX_OFFER_BATCH, type IndexedGrid } from '@gridline/core';
 import {
   createSessions,
   deleteSessions,
@@ -57,6 +65,8 @@ import {
 import { measureInsert, measureSocketRoundTrip, startEchoServer, stopEchoServer } from './floor.ts';
 import { runPhase, type IntakeTarget } from './intake.ts';
 import { benchLookups, seededRandom, syntheticCity } from './lookup-bench.ts';
+import { benchNearest, describeNearest, type NearestResult } from './nearest-bench.ts';
+import { runOffersPhase } from './offers.ts';
 import { pageWeights, type PageWeight } from './page-weight.ts';
 import { runFramePhase } from './frames.ts';
 import { busyPercent, cpuCount, cpuModel, machineJiffies, prometheusValue } from './machine.ts';
@@ -510,6 +520,10 @@ async function main(): Promise<number> {
   const lookups = intEnv('BENCH_LOOKUPS', 100_000);
   const syntheticGrids = intEnv('BENCH_SYNTHETIC_GRIDS', 10_000);
   const concurrency = intEnv('BENCH_CONNECT_CONCURRENCY', 50);
+  const nearestSettings = {
+    volunteers: intEnv('BENCH_NEAREST_VOLUNTEERS', 100_000),
+    queries: intEnv('BENCH_NEAREST_QUERIES', 10_000),
+  };
   const timerSettings = {
     total: intEnv('BENCH_TIMERS', 100_000),
     sample: intEnv('BENCH_TIMER_SAMPLE', 2000),
@@ -524,6 +538,18 @@ async function main(): Promise<number> {
     warmup: intEnv('BENCH_RACE_WARMUP', 5, 0),
     budgetSeconds: numberEnv('BENCH_RACE_SECONDS', 90),
   };
+  const offerSettings = {
+    volunteers: intEnv('BENCH_OFFER_VOLUNTEERS', 200),
+    pushTasks: intEnv('BENCH_OFFER_TASKS', 100),
+    races: intEnv('BENCH_OFFER_RACES', 100),
+    racers: intEnv('BENCH_OFFER_RACERS', 50),
+  };
+  if (offerSettings.racers > MAX_OFFER_BATCH || offerSettings.racers > offerSettings.volunteers) {
+    console.error(
+      `✖ BENCH_OFFER_RACERS must be at most ${MAX_OFFER_BATCH} (a task's largest offer batch) and at most BENCH_OFFER_VOLUNTEERS`,
+    );
+    return 1;
+  }
   const record = process.env.BENCH_RECORD !== '0';
   const verbose = process.env.BENCH_VERBOSE === '1';
   const databaseUrl = benchDatabaseUrl();
@@ -620,6 +646,7 @@ async function main(): Promise<number> {
 
     // Grid lookup, while nothing else runs.
     const lookupResults: LookupResult[] = [];
+    let nearestResult: NearestResult | null = null;
     if (parts.has('lookup')) {
       log(
         `Grid lookup: ${lookups} lookups over ${grids.length} demo grids and ${syntheticGrids} synthetic grids…`,
@@ -628,6 +655,25 @@ async function main(): Promise<number> {
         benchLookups('demo city', grids, { lookups }),
         benchLookups('synthetic', syntheticCity(syntheticGrids), { lookups }),
       );
+    }
+
+    // Nearest qualified volunteers (Redis GEO), while nothing else runs.
+    if (parts.has('nearest')) {
+      log(
+        `Nearest volunteers: ${nearestSettings.volunteers} volunteers, ${nearestSettings.queries} queries…`,
+      );
+      try {
+        const nearest = await benchNearest({
+          redisUrl,
+          prefix: `${redisPrefix}-nearest`,
+          ...nearestSettings,
+        });
+        nearestResult = nearest;
+        log(describeNearest(nearest));
+      } catch (error) {
+        console.error(`✖ nearest: ${(error as Error).message}`);
+        notes.push(`nearest stopped early: ${(error as Error).message.split('\n')[0]}`);
+      }
     }
 
     // Floor.
@@ -642,6 +688,7 @@ async function main(): Promise<number> {
     }
 
     const partial: BenchResult = {
+      nearest: nearestResult,
       startedAt,
       durationSeconds: 0,
       machine,
@@ -830,6 +877,27 @@ async function main(): Promise<number> {
       } finally {
         log('Cleaning up the race tickets and sessions…');
         notes.push(...(await race.cleanup()));
+      }
+    }
+
+    if (parts.has('offers')) {
+      log(
+        `Volunteer offers: ${offerSettings.volunteers} volunteers, ${offerSettings.pushTasks} tasks, ${offerSettings.races} accept races of ${offerSettings.racers}…`,
+      );
+      try {
+        partial.offers = await runOffersPhase({
+          pool,
+          port,
+          sessionSecret,
+          redisUrl,
+          redisPrefix,
+          ...offerSettings,
+          runTag,
+          log,
+        });
+      } catch (error) {
+        console.error(`✖ offers: ${(error as Error).message}`);
+        notes.push(`offers stopped early: ${(error as Error).message.split('\n')[0]}`);
       }
     }
   } catch (error) {

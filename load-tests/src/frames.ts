@@ -5,6 +5,7 @@
  * the city dispatcher's /dispatch is opened and its frame times are recorded
  * with requestAnimationFrame while the map is panned and zoomed.
  */
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type pg from 'pg';
 import { chromium } from 'playwright-core';
@@ -81,10 +82,24 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
   });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
   const movers = options.members.slice(0, options.positions);
+  // Volunteers on duty make up the rest of the people on the map.
+  const helpers = (
+    await pool.query<{ userId: number; lat: number; lng: number }>(
+      `SELECT v.user_id AS "userId", v.home_lat AS lat, v.home_lng AS lng
+       FROM volunteers v JOIN users u ON u.id = v.user_id
+       WHERE v.status = 'APPROVED' AND u.active AND v.home_lat IS NOT NULL
+       ORDER BY v.user_id LIMIT $1`,
+      [Math.max(0, options.positions - movers.length)],
+    )
+  ).rows;
   const sessions = await createSessionsPerUser(
     pool,
     options.sessionSecret,
-    [...movers.map((member) => member.userId), options.dispatcherId],
+    [
+      ...movers.map((member) => member.userId),
+      ...helpers.map((helper) => helper.userId),
+      options.dispatcherId,
+    ],
     1,
     FRAMES_AGENT,
   );
@@ -98,12 +113,25 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
     });
     if (status === 200) reports++;
   };
+  const reportHelper = async (
+    helper: { userId: number; lat: number; lng: number },
+    step: number,
+  ) => {
+    const drift = (step % 20) * 0.00005;
+    const status = await post(port, agent, '/api/volunteers/me/location', cookieOf(helper.userId), {
+      lat: helper.lat - drift,
+      lng: helper.lng + drift,
+    });
+    if (status === 200) reports++;
+  };
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   try {
-    log(`  ${inserted.count} open tickets; ${movers.length} members going on duty…`);
+    log(
+      `  ${inserted.count} open tickets; ${movers.length} members and ${helpers.length} volunteers going on duty…`,
+    );
     for (let i = 0; i < movers.length; i += 50) {
       await Promise.all(
         movers.slice(i, i + 50).map(async (member) => {
@@ -111,6 +139,16 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
             onDuty: true,
           });
           await report(member, 0);
+        }),
+      );
+    }
+    for (let i = 0; i < helpers.length; i += 50) {
+      await Promise.all(
+        helpers.slice(i, i + 50).map(async (helper) => {
+          await post(port, agent, '/api/volunteers/me/duty', cookieOf(helper.userId), {
+            onDuty: true,
+          });
+          await reportHelper(helper, 0);
         }),
       );
     }
@@ -137,6 +175,12 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
       { timeout: 60_000 },
     );
     const markers = Number(await map.getAttribute('data-marker-count'));
+    if (process.env.BENCH_FRAMES_PROFILE) {
+      const elements = await page.evaluate<number>('document.getElementsByTagName("*").length');
+      log(
+        `  page: ${elements} elements, ${await map.getAttribute('data-cluster-count')} cluster bubbles`,
+      );
+    }
     log(`  /dispatch shows ${markers} tickets; measuring frames for ${options.seconds} s…`);
 
     // People keep moving while the page is measured: each reports about every 5 s.
@@ -146,6 +190,9 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
         const started = Date.now();
         for (let i = 0; i < movers.length && moving; i += 40) {
           await Promise.all(movers.slice(i, i + 40).map((member) => report(member, step)));
+        }
+        for (let i = 0; i < helpers.length && moving; i += 40) {
+          await Promise.all(helpers.slice(i, i + 40).map((helper) => reportHelper(helper, step)));
         }
         await new Promise((resolve) =>
           setTimeout(resolve, Math.max(0, 5000 - (Date.now() - started))),
@@ -164,6 +211,12 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
       requestAnimationFrame(tick);
       globalThis.frameTimes = frames;
     })()`);
+    const profiler = process.env.BENCH_FRAMES_PROFILE ? await context.newCDPSession(page) : null;
+    if (profiler) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.start');
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'blink', 'cc'] });
+    }
     const box = await map.boundingBox();
     const until = Date.now() + options.seconds * 1000;
     for (let step = 0; Date.now() < until; step++) {
@@ -181,13 +234,21 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
     const frames = await page.evaluate<number[]>(
       '(() => { globalThis.stopFrames = true; return globalThis.frameTimes ?? []; })()',
     );
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop');
+      for (const line of hottestFunctions(profile, 25)) log(`  profile: ${line}`);
+      const traceText = (await browser.stopTracing()).toString('utf8');
+      if (process.env.BENCH_FRAMES_TRACE) writeFileSync(process.env.BENCH_FRAMES_TRACE, traceText);
+      const trace = JSON.parse(traceText) as TraceFile;
+      for (const line of busiestTraceEvents(trace, 25)) log(`  trace: ${line}`);
+    }
     moving = false;
     await mover;
     const measured = frames.slice(1);
     return {
       tickets: inserted.count,
       markers,
-      positions: movers.length,
+      positions: movers.length + helpers.length,
       reports: reports - reportsBefore,
       seconds: options.seconds,
       frameMs: summarize(measured),
@@ -195,8 +256,77 @@ export async function runFramePhase(options: FramePhaseOptions): Promise<FrameRe
     };
   } finally {
     await browser.close();
+    await Promise.all(
+      helpers.map((helper) =>
+        post(port, agent, '/api/volunteers/me/duty', cookieOf(helper.userId), {
+          onDuty: false,
+        }).catch(() => 0),
+      ),
+    );
     agent.destroy();
     await deleteTickets(pool, FRAMES_ADDRESS, inserted.minId, inserted.maxId);
     await pool.query('DELETE FROM sessions WHERE user_agent = $1', [FRAMES_AGENT]);
   }
+}
+
+interface CpuProfile {
+  nodes: Array<{
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }>;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** Self time per function of a CDP CPU profile, largest first (BENCH_FRAMES_PROFILE=1). */
+export function hottestFunctions(profile: CpuProfile, count: number): string[] {
+  const selfMs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  samples.forEach((nodeId, index) => {
+    selfMs.set(nodeId, (selfMs.get(nodeId) ?? 0) + (deltas[index] ?? 0) / 1000);
+  });
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const ms = selfMs.get(node.id) ?? 0;
+    if (ms === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.split('/').pop() ?? '';
+    const key = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
+  }
+  return [...byFunction.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([key, ms]) => `${ms.toFixed(0).padStart(6)} ms  ${key}`);
+}
+
+interface TraceFile {
+  traceEvents: Array<{
+    name: string;
+    ph: string;
+    dur?: number;
+    tid: number;
+    pid: number;
+    args?: { name?: string };
+  }>;
+}
+
+/** Total duration per trace event name on the page's main thread, largest first. */
+export function busiestTraceEvents(trace: TraceFile, count: number): string[] {
+  const mainThreads = new Set(
+    trace.traceEvents
+      .filter((event) => event.name === 'thread_name' && event.args?.name === 'CrRendererMain')
+      .map((event) => `${event.pid}:${event.tid}`),
+  );
+  const total = new Map<string, number>();
+  for (const event of trace.traceEvents) {
+    if (event.ph !== 'X' || event.dur === undefined) continue;
+    if (!mainThreads.has(`${event.pid}:${event.tid}`)) continue;
+    total.set(event.name, (total.get(event.name) ?? 0) + event.dur / 1000);
+  }
+  return [...total.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, ms]) => `${ms.toFixed(0).padStart(6)} ms  ${name}`);
 }

@@ -5,13 +5,25 @@
  * scenario (they share the sockets); `timers` is timer lateness with many
  * pending deadlines; `race` is the accept race; `frames` the dispatcher
  * map's frame times in Chromium under 5,000 tickets and 2,000 moving people; `pages` the initial
- * JavaScript of each web page (builds the web app when it is not built).
+ * JavaScript of each web page (builds the web app when it is not built); `nearest` the
+ * nearest qualified volunteers among 100,000 in Redis GEO (needs Redis only); `offers`
+ * volunteer offer push latency and accepts under contention.
  */
-export const PARTS = ['pages', 'lookup', 'floor', 'intake', 'frames', 'timers', 'race'] as const;
+export const PARTS = [
+  'pages',
+  'lookup',
+  'nearest',
+  'floor',
+  'intake',
+  'frames',
+  'timers',
+  'race',
+  'offers',
+] as const;
 export type Part = (typeof PARTS)[number];
 
 /** Parts that need the server and workers running. */
-export const SYSTEM_PARTS: readonly Part[] = ['intake', 'frames', 'timers', 'race'];
+export const SYSTEM_PARTS: readonly Part[] = ['intake', 'frames', 'timers', 'race', 'offers'];
 
 /**
  * Parses BENCH_ONLY: a comma- or space-separated list of parts (any case);

@@ -27,7 +27,39 @@ function sample(): BenchResult {
       redis: '7.0.15',
       redisHz: 10,
     },
-    parts: ['pages', 'lookup', 'floor', 'intake', 'frames', 'timers', 'race'],
+    parts: ['pages', 'lookup', 'nearest', 'floor', 'intake', 'frames', 'timers', 'race', 'offers'],
+    offers: {
+      volunteers: 100,
+      pushTasks: 10,
+      offerBatch: 10,
+      warmup: 3,
+      offersExpected: 100,
+      offersReceived: 100,
+      pushMs: summarize([20, 25, 60]),
+      pushAfterAnswerMs: summarize([-4, -2, 1]),
+      offersBeforeAnswer: 98,
+      races: 2,
+      racers: 50,
+      shortRaces: 0,
+      acceptRequests: 100,
+      acceptsPerSecond: 500,
+      acceptMs: summarize([50, 70, 120]),
+      winners: 2,
+      slots: 2,
+      violations: 0,
+      otherStatuses: '',
+    },
+    nearest: {
+      volunteers: 100_000,
+      queries: 3,
+      limit: 10,
+      radiusM: 10_000,
+      latencyMs: summarize([0.2, 0.3, 6]),
+      meanFound: 10,
+      short: 0,
+      loadSeconds: 2,
+      redisUsecPerQuery: 150,
+    },
     pages: [{ route: '/dispatch', files: 30, gzipBytes: 124_455 }],
     settings: { sockets: 5000, rate: 200, seconds: 20, warmupSeconds: 3, swarmProcesses: 2 },
     floor: { insert: summarize([1, 1, 2]), roundTrip: summarize([0.5, 0.5, 1]) },
@@ -258,6 +290,67 @@ describe('rendering', () => {
       'Settings: parts timers, race; timers: 100000 pending',
     );
     expect(renderMarkdown(sample())).toContain('Settings: all parts; intake: 5000 sockets');
+  });
+
+  it('judges the nearest-volunteers query against its 5 ms goal', () => {
+    const text = renderMarkdown(sample());
+    expect(text).toContain('Nearest 10 qualified volunteers among 100000 on duty');
+    expect(text).toMatch(/query p50 \/ p99 \| 0\.30 ms \/ 6\.00 ms \| p99 <= 5 ms \| misses/);
+    const quick = { ...sample() };
+    quick.nearest = { ...quick.nearest!, latencyMs: summarize([0.2, 0.3, 0.4]) };
+    expect(renderMarkdown(quick)).toMatch(/p99 <= 5 ms \| meets/);
+    expect(renderMarkdown({ ...sample(), parts: ['timers'] })).not.toContain('Nearest');
+  });
+
+  it('records offer push latency and the accept contention, failing a race with two winners', () => {
+    const text = renderMarkdown(sample());
+    expect(text).toContain('Volunteer offers (100 volunteers on duty with sockets)');
+    expect(text).toContain(
+      '| offer push p50 / p99 (from sending the POST) | 25.00 ms / 60.00 ms |  | max 60.00 ms; 10 tasks of 10 offers |',
+    );
+    expect(text).toContain(
+      '| offer push from the 201 p50 / p99 | -2.00 ms / 1.00 ms |  | 98 of 100 before the 201 (negative) |',
+    );
+    expect(text).toContain('| offers pushed / missing | 100 / 0 | missing 0 | meets |');
+    expect(text).toMatch(/accepts per second under contention \| 500 \|/);
+    expect(text).toMatch(
+      /winners \/ slots; races with a wrong winner count \| 2 \/ 2; 0 \| 0 \| meets/,
+    );
+    expect(text).not.toContain('answers other than 200 and 409');
+    const broken = { ...sample() };
+    broken.offers = {
+      ...broken.offers!,
+      winners: 3,
+      violations: 1,
+      offersReceived: 97,
+      otherStatuses: '403 x2',
+      shortRaces: 1,
+    };
+    const bad = renderMarkdown(broken);
+    expect(bad).toMatch(/3 \/ 2; 1 \| 0 \| misses/);
+    expect(bad).toContain('| offers pushed / missing | 97 / 3 | missing 0 | misses |');
+    expect(bad).toContain('|   answers other than 200 and 409 | 403 x2 |  |  |');
+    expect(bad).toContain(
+      '|   races with fewer than 50 offers | 1 |  | raced with those offered |',
+    );
+    // Too few winners in total is wrong even when no single race was judged so.
+    const short = { ...sample() };
+    short.offers = { ...short.offers!, winners: 1 };
+    expect(renderMarkdown(short)).toMatch(/1 \/ 2; 0 \| 0 \| misses/);
+  });
+
+  it('names the nearest and offers settings and says when offers did not run', () => {
+    const markdown = renderMarkdown(sample());
+    expect(markdown).toContain('nearest: 10 of 100000 volunteers, 3 queries');
+    expect(markdown).toContain(
+      'offers: 100 volunteers, 10 tasks of 10 offers, 2 accept races of 50, after 3 warm-up each',
+    );
+    const none = renderText({ ...sample(), offers: null, nearest: null });
+    expect(none).toMatch(/offers\s+not run/);
+    expect(none).toMatch(/nearest\s+not run/);
+    expect(renderMarkdown({ ...sample(), parts: ['offers'] })).toContain(
+      'Settings: parts offers; offers: 100 volunteers',
+    );
   });
 
   it('says what was not run', () => {

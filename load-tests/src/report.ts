@@ -3,6 +3,8 @@ import { PARTS, type Part } from './parts.ts';
 import type { Summary } from './stats.ts';
 import type { PageWeight } from './page-weight.ts';
 import type { FrameResult } from './frames.ts';
+import type { NearestResult } from './nearest-bench.ts';
+import type { OffersResult } from './offers.ts';
 
 /** DESIGN.md "Targets", the timer goal of the timer lateness benchmark, issue 4's page budget. */
 export const GOALS = {
@@ -12,6 +14,7 @@ export const GOALS = {
   idleSocketKb: 25,
   timerLatenessP99Ms: 50,
   pageInitialJsKb: 300,
+  nearestP99Ms: 5,
 } as const;
 
 export interface MachineInfo {
@@ -189,6 +192,10 @@ export interface BenchResult {
   /** Initial JavaScript per web page; empty when the part did not run. */
   pages?: PageWeight[];
   frames?: FrameResult | null;
+  /** Nearest qualified volunteers among many (Redis GEO); absent when the part did not run. */
+  nearest?: NearestResult | null;
+  /** Volunteer offers: push latency and accepts under contention. */
+  offers?: OffersResult | null;
   notes: string[];
 }
 
@@ -377,6 +384,62 @@ function raceRows(race: RaceResult): Row[] {
   ];
 }
 
+function offerRows(offers: OffersResult): Row[] {
+  const missing = Math.max(0, offers.offersExpected - offers.offersReceived);
+  const wrong = offers.violations + Math.abs(offers.winners - offers.slots);
+  return [
+    [
+      'offer push p50 / p99 (from sending the POST)',
+      `${formatMs(offers.pushMs?.p50)} / ${formatMs(offers.pushMs?.p99)}`,
+      '',
+      `max ${formatMs(offers.pushMs?.max)}; ${offers.pushTasks} tasks of ${offers.offerBatch} offers`,
+    ],
+    [
+      'offer push from the 201 p50 / p99',
+      `${formatMs(offers.pushAfterAnswerMs?.p50)} / ${formatMs(offers.pushAfterAnswerMs?.p99)}`,
+      '',
+      `${offers.offersBeforeAnswer} of ${offers.offersReceived} before the 201 (negative)`,
+    ],
+    [
+      'offers pushed / missing',
+      `${offers.offersReceived} / ${missing}`,
+      'missing 0',
+      zeroVerdict(missing),
+    ],
+    [
+      'accepts per second under contention',
+      offers.acceptsPerSecond === null ? 'n/a' : offers.acceptsPerSecond.toFixed(0),
+      '',
+      `every answer / wall time; ${offers.races} tasks, ${offers.racers} volunteers each`,
+    ],
+    [
+      'accept p50 / p99',
+      `${formatMs(offers.acceptMs?.p50)} / ${formatMs(offers.acceptMs?.p99)}`,
+      '',
+      `n=${offers.acceptRequests}`,
+    ],
+    [
+      'winners / slots; races with a wrong winner count',
+      `${offers.winners} / ${offers.slots}; ${offers.violations}`,
+      '0',
+      zeroVerdict(wrong),
+    ],
+    ...(offers.otherStatuses
+      ? [['  answers other than 200 and 409', offers.otherStatuses, '', ''] as Row]
+      : []),
+    ...(offers.shortRaces > 0
+      ? [
+          [
+            `  races with fewer than ${offers.racers} offers`,
+            String(offers.shortRaces),
+            '',
+            'raced with those offered',
+          ] as Row,
+        ]
+      : []),
+  ];
+}
+
 /** The report's rows, grouped by section; text and markdown render the same rows. */
 export function reportRows(result: BenchResult): Array<{ title: string; rows: Row[] }> {
   const sections: Array<{ title: string; rows: Row[] }> = [];
@@ -556,6 +619,42 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
     });
   }
 
+  if (ran.has('nearest') && result.nearest) {
+    const { nearest } = result;
+    sections.push({
+      title: `Nearest ${nearest.limit} qualified volunteers among ${nearest.volunteers} on duty (Redis GEO, one Lua round trip)`,
+      rows: [
+        [
+          'query p50 / p99',
+          `${formatMs(nearest.latencyMs?.p50)} / ${formatMs(nearest.latencyMs?.p99)}`,
+          `p99 <= ${GOALS.nearestP99Ms} ms`,
+          verdict(nearest.latencyMs?.p99, GOALS.nearestP99Ms),
+        ],
+        ['query max', formatMs(nearest.latencyMs?.max), '', `n=${nearest.latencyMs?.count ?? 0}`],
+        [
+          'found per query / short',
+          `${nearest.meanFound.toFixed(1)} / ${nearest.short}`,
+          '',
+          `1-2 skills, radius ${nearest.radiusM / 1000} km`,
+        ],
+      ],
+    });
+  } else if (ran.has('nearest')) {
+    sections.push({
+      title: 'Nearest qualified volunteers',
+      rows: [['nearest', 'not run', '', '']],
+    });
+  }
+
+  if (ran.has('offers') && result.offers) {
+    sections.push({
+      title: `Volunteer offers (${result.offers.volunteers} volunteers on duty with sockets)`,
+      rows: offerRows(result.offers),
+    });
+  } else if (ran.has('offers')) {
+    sections.push({ title: 'Volunteer offers', rows: [['offers', 'not run', '', '']] });
+  }
+
   if (ran.has('intake')) {
     const perSocket = bytesPerSocket(memory);
     sections.push({
@@ -641,6 +740,19 @@ export function settingsLine(result: BenchResult): string {
       `race: ${race.planned} races of ${race.clients} accepts, ${race.lanes} at a time, ${race.budgetSeconds} s budget`,
     );
   }
+  if (ran.has('nearest') && result.nearest) {
+    const { nearest } = result;
+    parts.push(
+      `nearest: ${nearest.limit} of ${nearest.volunteers} volunteers, ${nearest.queries} queries`,
+    );
+  }
+  if (ran.has('offers') && result.offers) {
+    const { offers } = result;
+    parts.push(
+      `offers: ${offers.volunteers} volunteers, ${offers.pushTasks} tasks of ${offers.offerBatch} offers, ` +
+        `${offers.races} accept races of ${offers.racers}, after ${offers.warmup} warm-up each`,
+    );
+  }
   const only = PARTS.filter((part) => ran.has(part));
   const prefix = only.length === PARTS.length ? 'all parts' : `parts ${only.join(', ')}`;
   return parts.length > 0 ? `${prefix}; ${parts.join('; ')}` : prefix;
@@ -682,6 +794,8 @@ section. Goals (DESIGN.md "Targets"): new ticket -> grid member's socket p99 <= 
 at 200 tickets/s with 5,000 sockets and within ${GOALS.floorRatio}x of the floor measured in the same run
 (bare INSERT commit + bare Socket.IO round trip); grid lookup p99 <= ${GOALS.lookupP99Us} µs over 10,000 grids;
 idle socket <= ${GOALS.idleSocketKb} KB of server memory; accept-deadline timers fire p99 <= ${GOALS.timerLatenessP99Ms} ms late
-with 100,000 deadlines pending; an accept race of 50 clients has exactly one winner and 409 for the rest.
+with 100,000 deadlines pending; an accept race of 50 clients has exactly one winner and 409 for the rest;
+the nearest 10 qualified volunteers among 100,000 p99 <= ${GOALS.nearestP99Ms} ms; a volunteer task offered to 50
+has exactly as many winners as slots (offer push latency and accepts per second are recorded).
 See load-tests/README.md for the method.
 `;
