@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TicketSummary } from '@gridline/core';
+import type { TaskEventPayload, TicketSummary } from '@gridline/core';
 import { DeviceKeys, loadConfig } from '@gridline/server';
 import { recordEvents, startSystem, waitFor, type TestSystem } from './support/system.ts';
 
@@ -49,6 +49,64 @@ describe('call buttons', () => {
     );
     const row = await prisma.ticket.findUniqueOrThrow({ where: { id: ticket.id } });
     expect(row.reporterName).toBe(home.householdName);
+  });
+
+  it('asks the nearest volunteers to help when the service is one they can serve', async () => {
+    const prisma = system.server.prisma;
+    const device = await prisma.device.findFirstOrThrow({
+      where: { active: true },
+      include: { careRecipient: true },
+      orderBy: { id: 'desc' },
+    });
+    const home = device.careRecipient;
+    const cook = await prisma.volunteerSkill.findFirstOrThrow({
+      where: { skill: { code: 'COOKING' }, volunteer: { status: 'APPROVED' } },
+      include: { volunteer: { include: { user: true } } },
+    });
+    const volunteer = await system.login(cook.volunteer.user.username);
+    expect((await volunteer.post('/api/volunteers/me/duty', { onDuty: true })).status).toBe(200);
+    const nearby = { lat: home.lat + 0.001, lng: home.lng };
+    expect((await volunteer.post('/api/volunteers/me/location', nearby)).status).toBe(200);
+    const socket = await volunteer.socket();
+    const offers: TaskEventPayload[] = [];
+    socket.on('task.offered', (payload) => offers.push(payload));
+
+    const response = await call(device.id, { service: 'MEALS' });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as {
+      ticket: TicketSummary;
+      volunteerTask: { id: number } | null;
+    };
+    expect(body.volunteerTask).not.toBeNull();
+    const task = await prisma.task.findUniqueOrThrow({
+      where: { id: body.volunteerTask!.id },
+      include: { skills: { include: { skill: true } } },
+    });
+    expect(task).toMatchObject({
+      ticketId: body.ticket.id,
+      careRecipientId: home.id,
+      lat: home.lat,
+      lng: home.lng,
+      createdById: body.ticket.assigneeId,
+    });
+    expect(task.skills.map((row) => row.skill.code)).toEqual(['COOKING']);
+    const offer = await waitFor(
+      () => offers.find((payload) => payload.task.id === task.id),
+      5000,
+      'the offer to the volunteer nearby',
+    );
+    expect(offer.assignment?.volunteerId).toBe(cook.volunteerId);
+    socket.disconnect();
+
+    // A doctor's visit is not volunteers' work: the ticket only.
+    const medical = await call(device.id, { service: 'MEDICAL' });
+    expect(medical.status).toBe(201);
+    const medicalBody = (await medical.json()) as {
+      ticket: TicketSummary;
+      volunteerTask?: unknown;
+    };
+    expect(medicalBody.volunteerTask).toBeUndefined();
+    expect(await prisma.task.count({ where: { ticketId: medicalBody.ticket.id } })).toBe(0);
   });
 
   it('refuses a wrong key, an unknown device and an unknown service, writing nothing', async () => {

@@ -97,6 +97,15 @@ describe('/dispatch queue search in Chromium', () => {
         },
       )
       .toBe(open);
+    // The queue draws its rows a page at a time; the rest come as it is scrolled or asked for.
+    const rows = page.locator('[data-testid="ticket-row"]');
+    expect(await rows.count()).toBe(100);
+    await page.getByTestId('ticket-list-more').click();
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(200);
+    await rows.last().scrollIntoViewIfNeeded();
+    await page.getByTestId('ticket-list-more').scrollIntoViewIfNeeded();
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(300);
+    expect(await rows.count()).toBeLessThan(open);
     await page.close();
   });
 });

@@ -1096,6 +1096,27 @@ describe('hostile input', () => {
       return problems;
     }
 
+    it('refuses JSON declared in another charset than UTF-8 with 415, never reading it as an empty body', async () => {
+      const problems = await refusals(
+        ['utf-16', 'UTF-16LE', 'utf-32', '"utf-16"'].map((charset) => ({
+          method: 'POST',
+          path: `/api/tickets/${ticket.id}/accept`,
+          who: 'member',
+          body: '1',
+          headers: { 'content-type': `application/json; charset=${charset}` },
+        })),
+      );
+      expect(problems).toEqual([]);
+      const answer = await send({
+        method: 'POST',
+        path: `/api/tickets/${ticket.id}/accept`,
+        who: 'member',
+        body: '{}',
+        headers: { 'content-type': 'application/json; charset=utf-16' },
+      });
+      expect(answer.status).toBe(415);
+    });
+
     it('refuses a NUL character in the sign-in username with a 4xx', async () => {
       const problems = await refusals(
         ['a\u0000b', '\u0000', 'member\u0000'].map((username) => ({

@@ -26,6 +26,7 @@ describe('the demo traffic simulator', () => {
       lateShare: 0.3,
       seed: 42,
       hourOfDay: () => 9,
+      volunteers: 0,
       log: (line) => lines.push(line),
     });
     const prisma = system.server.prisma;
@@ -54,6 +55,66 @@ describe('the demo traffic simulator', () => {
     expect(simulator.stats.filed).toBeGreaterThan(10);
     expect(simulator.stats.resolved).toBeGreaterThan(0);
     // Nothing the simulator sent was refused, except where the ticket had moved on (403/409).
+    expect(simulator.stats.failed, lines.join('\n')).toBe(0);
+  });
+});
+
+// TIME_SCALE 600: an offer lives half a second and a task of an hour takes six, slow
+// enough for the simulated volunteers to answer in time on a busy machine.
+describe("the demo simulator's volunteers", () => {
+  let system: TestSystem;
+  let simulator: Simulator | undefined;
+
+  beforeAll(async () => {
+    system = await startSystem({ timeScale: 600 });
+  });
+  afterAll(async () => {
+    await simulator?.stop();
+    await system?.close();
+  });
+
+  it('go on duty, take offers, check in and out and earn points, and show on the map', async () => {
+    const lines: string[] = [];
+    simulator = await startSimulator({
+      baseUrl: system.baseUrl,
+      prisma: system.server.prisma,
+      sessionSecret: 'test-secret',
+      peakPerMinute: 30,
+      seed: 7,
+      hourOfDay: () => 9,
+      volunteers: 60,
+      taskEveryMs: 300,
+      log: (line) => lines.push(line),
+    });
+    const prisma = system.server.prisma;
+    const helped = await eventually(
+      async () => {
+        const [checkedOut, earned] = await Promise.all([
+          prisma.taskAssignment.count({ where: { status: 'CHECKED_OUT' } }),
+          prisma.pointsLedger.count({ where: { reason: 'task' } }),
+        ]);
+        // The simulator counts a check-out when its answer is back, a moment after the commit.
+        const counted = (simulator!.stats.volunteers?.checkedOut ?? 0) > 0;
+        return checkedOut > 0 && earned > 0 && counted && { checkedOut, earned };
+      },
+      60_000,
+      'simulated volunteers to accept tasks, check in and check out',
+    );
+    expect(helped.earned).toBeGreaterThan(0);
+    const volunteers = simulator.stats.volunteers!;
+    expect(volunteers.onDuty).toBe(60);
+    expect(volunteers.tasksPosted).toBeGreaterThan(0);
+    expect(volunteers.offers).toBeGreaterThan(volunteers.accepted);
+    expect(volunteers.checkedOut).toBeGreaterThan(0);
+    // The dispatcher's map shows the volunteers on duty among the positions.
+    const dispatcher = await system.login('dispatcher');
+    const positions = await dispatcher.get<{ positions: Array<{ role: string }> }>(
+      '/api/positions',
+    );
+    expect(positions.body.positions.filter((p) => p.role === 'VOLUNTEER').length).toBeGreaterThan(
+      0,
+    );
+    // Nothing was refused but what had moved on (an offer taken or expired: 409).
     expect(simulator.stats.failed, lines.join('\n')).toBe(0);
   });
 });

@@ -168,7 +168,8 @@ export function openSocket(
 export function recordEvents(socket: ClientSocket): TicketEventPayload[] {
   const seen: TicketEventPayload[] = [];
   socket.onAny((_name: string, payload: unknown) => {
-    if (payload && typeof payload === 'object' && 'eventId' in payload)
+    // Task events (a care visit scheduled meanwhile, say) carry an eventId too, but no ticket.
+    if (payload && typeof payload === 'object' && 'eventId' in payload && 'ticket' in payload)
       seen.push(payload as TicketEventPayload);
   });
   return seen;
