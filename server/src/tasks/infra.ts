@@ -85,7 +85,9 @@ export class PrismaTaskDirectory implements TaskDirectory {
     return codes.filter((code) => !found.has(code));
   }
 
-  careRecipient(id: number) {
+  careRecipient(
+    id: number,
+  ): Promise<{ id: number; communityId: number; gridId: number | null } | null> {
     return this.deps.prisma.careRecipient.findUnique({
       where: { id },
       select: { id: true, communityId: true, gridId: true },
