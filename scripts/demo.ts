@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { parseCommonEnv, positiveNumberEnv, DEFAULTS } from '@gridline/core';
+import { parseCommonEnv, positiveNumberEnv, DEFAULTS, SERVER_NODE_FLAGS } from '@gridline/core';
 import {
   createPrismaClient,
   DEMO_ACCOUNTS,
@@ -78,7 +78,9 @@ async function main(): Promise<void> {
 
   const tsx = ['--conditions=source'];
   const children = [
-    run('npx', ['tsx', ...tsx, 'server/src/main.ts'], { PORT: String(port) }),
+    run('npx', ['tsx', ...SERVER_NODE_FLAGS, ...tsx, 'server/src/main.ts'], {
+      PORT: String(port),
+    }),
     run('npx', ['tsx', ...tsx, 'workers/src/main.ts']),
   ];
   console.log(`

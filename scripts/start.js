@@ -20,6 +20,9 @@ for (const name of wanted) {
   }
 }
 
+// Built with the rest by `npm run build`, so imported only once the checks above passed.
+const { SERVER_NODE_FLAGS } = await import('@gridline/core');
+
 function runToEnd(args) {
   return new Promise((resolve) => {
     spawn(process.execPath, args, { stdio: 'inherit' }).on('exit', (code) => resolve(code ?? 1));
@@ -32,7 +35,9 @@ if (wanted.includes('server')) {
 }
 
 const children = wanted.map((name) =>
-  spawn(process.execPath, [entries[name]], { stdio: 'inherit' }),
+  spawn(process.execPath, [...(name === 'server' ? SERVER_NODE_FLAGS : []), entries[name]], {
+    stdio: 'inherit',
+  }),
 );
 let stopping = false;
 const stop = (signal) => {

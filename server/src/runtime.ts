@@ -85,6 +85,8 @@ async function loadWebHandler(
   }
 }
 
+const HTTP_KEEP_ALIVE_MS = 65_000;
+
 export async function createServerRuntime(
   config: ServerConfig,
   logger?: Logger,
@@ -129,6 +131,11 @@ export async function createServerRuntime(
   });
 
   const httpServer = createServer();
+  // Node closes an idle keep-alive connection after 5 s, which races a client that
+  // reuses it at that moment (ECONNRESET on a request it already sent). Keep them
+  // longer than clients and proxies do (60 s is the common idle limit).
+  httpServer.keepAliveTimeout = HTTP_KEEP_ALIVE_MS;
+  httpServer.headersTimeout = HTTP_KEEP_ALIVE_MS + 1_000;
   let io: GridlineIo | null = null;
   const publisherProxy = {
     publish: (...args: Parameters<SocketTicketPublisher['publish']>) => {
