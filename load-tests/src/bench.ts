@@ -35,7 +35,8 @@
  * BENCH_OFFER_TASKS [100 tasks of 10 offers, timed to each offer's socket],
  * BENCH_OFFER_RACES [100 tasks whose BENCH_OFFER_RACERS [50] offered volunteers all
  * accept at once; every fifth has 3 slots], BENCH_FRAMES_PROFILE [0; 1 = print the map page's hottest
- * functions and trace events], BENCH_FRAMES_TRACE [a path to write the Chromium trace to],
+ * functions and trace events], BENCH_FRAMES_TRACE [a path to write the Chromium trace to], BENCH_INTAKE_DUMP [a path to write each
+ * ticket's send time and latency to, as CSV],
  * CHROMIUM_PATH [/usr/bin/chromium].
  */
 import { execFileSync } from 'node:child_process';
@@ -48,7 +49,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { DEFAULTS, MAX_OFFER_BATCH, type IndexedGrid } from '@gridline/core';
+import { DEFAULTS, MAX_OFFER_BATCH, SERVER_NODE_FLAGS, type IndexedGrid } from '@gridline/core';
 import {
   createSessions,
   deleteSessions,
@@ -69,7 +70,14 @@ import { benchNearest, describeNearest, type NearestResult } from './nearest-ben
 import { runOffersPhase } from './offers.ts';
 import { pageWeights, type PageWeight } from './page-weight.ts';
 import { runFramePhase } from './frames.ts';
-import { busyPercent, cpuCount, cpuModel, machineJiffies, prometheusValue } from './machine.ts';
+import {
+  busyPercent,
+  cpuCount,
+  cpuModel,
+  machineJiffies,
+  prometheusSample,
+  prometheusValue,
+} from './machine.ts';
 import { IntakeMatcher } from './matcher.ts';
 import { orderedParts, parseParts, SYSTEM_PARTS, type Part } from './parts.ts';
 import {
@@ -97,7 +105,7 @@ import {
   type MachineInfo,
   type MemoryResult,
 } from './report.ts';
-import { loopDelayMs, percentile, summarize } from './stats.ts';
+import { loopDelayMs, percentile, slowWindows, summarize } from './stats.ts';
 import { SwarmHandle } from './swarm-client.ts';
 import { redisHz, TimerPhase } from './timers.ts';
 
@@ -224,6 +232,24 @@ async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number
     redis.disconnect();
   }
   return deleted;
+}
+
+/** Major (mark-compact) collections between two scrapes of the server's metrics. */
+function majorGcDelta(
+  before: string | null,
+  after: string | null,
+): { count: number; ms: number } | null {
+  if (!before || !after) return null;
+  const read = (text: string, name: string) => prometheusSample(text, name, { kind: 'major' }) ?? 0;
+  return {
+    count:
+      read(after, 'nodejs_gc_duration_seconds_count') -
+      read(before, 'nodejs_gc_duration_seconds_count'),
+    ms:
+      (read(after, 'nodejs_gc_duration_seconds_sum') -
+        read(before, 'nodejs_gc_duration_seconds_sum')) *
+      1000,
+  };
 }
 
 async function scrapeMetrics(port: number): Promise<string | null> {
@@ -396,6 +422,7 @@ async function runIntakePart(
     const postgresMeter = new NamedCpuMeter(['postgres']);
     const redisMeter = new NamedCpuMeter(['redis-server']);
     const jiffiesBefore = machineJiffies();
+    const metricsAtStart = await scrapeMetrics(port);
     const run = await runPhase({
       ...phase,
       firstTarget: warm.planned,
@@ -458,6 +485,30 @@ async function runIntakePart(
     };
     if (run.errorSamples.length > 0)
       notes.push(`HTTP errors, e.g. ${run.errorSamples.join(' | ')}`);
+    const tailFrom = Math.max(20, out.intake.latency?.p95 ?? 20);
+    const slow = slowWindows(matched.timeline, tailFrom, 250).slice(0, 3);
+    if (slow.length > 0) {
+      notes.push(
+        `intake: 250 ms windows (by send time) with the most tickets over ${tailFrom.toFixed(0)} ms: ` +
+          slow
+            .map(
+              (w) => `+${(w.startMs / 1000).toFixed(2)} s ${w.slow} (max ${w.maxMs.toFixed(0)} ms)`,
+            )
+            .join(', '),
+      );
+    }
+    if (process.env.BENCH_INTAKE_DUMP) {
+      writeFileSync(
+        process.env.BENCH_INTAKE_DUMP,
+        `# first send at ${new Date(
+          Date.now() - Number(process.hrtime.bigint() - matched.firstSentNs) / 1e6,
+        ).toISOString()}\n` +
+          'sent_ms,latency_ms\n' +
+          matched.timeline
+            .map((row) => `${row.sentMs.toFixed(3)},${row.latencyMs.toFixed(3)}`)
+            .join('\n'),
+      );
+    }
     if (machineBusy !== null) {
       const busyCores = (machineBusy / 100) * machine.cpus * 100;
       const known = cpu.reduce((sum, share) => sum + (share.percent ?? 0), 0);
@@ -479,6 +530,12 @@ async function runIntakePart(
       }
     }
     const metricsAfter = await scrapeMetrics(port);
+    const majorGcs = majorGcDelta(metricsAtStart, metricsAfter);
+    if (majorGcs)
+      notes.push(
+        `server major GCs during intake (prom-client): ${majorGcs.count}, ${majorGcs.ms.toFixed(0)} ms in pauses ` +
+          `(each also marks concurrently, contending with everything else for the CPUs)`,
+      );
     const serverLag = metricsAfter
       ? prometheusValue(metricsAfter, 'nodejs_eventloop_lag_p99_seconds')
       : null;
@@ -734,7 +791,7 @@ async function main(): Promise<number> {
       cwd: ROOT,
       env,
       echo: verbose,
-      nodeArgs: serverNodeArgs,
+      nodeArgs: [...SERVER_NODE_FLAGS, ...serverNodeArgs],
     });
     cleanup.add('server', () => server.stop(10_000));
     const workers = spawnTs('workers', path.join(ROOT, 'workers/src/main.ts'), {

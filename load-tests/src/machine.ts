@@ -57,3 +57,23 @@ export function prometheusValue(text: string, name: string): number | null {
   const value = Number(match[1]);
   return Number.isFinite(value) ? value : null;
 }
+
+/** The value of the series of `name` whose labels include all of `labels`, or null. */
+export function prometheusSample(
+  text: string,
+  name: string,
+  labels: Record<string, string>,
+): number | null {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escaped}\\{([^}]*)\\}\\s+(\\S+)`, 'gm');
+  for (const match of text.matchAll(pattern)) {
+    const present = new Map(
+      [...match[1]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((pair) => [pair[1]!, pair[2]!]),
+    );
+    if (Object.entries(labels).every(([key, value]) => present.get(key) === value)) {
+      const value = Number(match[2]);
+      return Number.isFinite(value) ? value : null;
+    }
+  }
+  return null;
+}

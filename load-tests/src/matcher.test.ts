@@ -8,7 +8,13 @@ describe('IntakeMatcher', () => {
     const matcher = new IntakeMatcher();
     matcher.markSent(1, ms(100));
     matcher.markReceived(1, ms(103));
-    expect(matcher.results()).toEqual({ latenciesMs: [3], missing: 0, unknownReceipts: 0 });
+    expect(matcher.results()).toEqual({
+      latenciesMs: [3],
+      timeline: [{ sentMs: 0, latencyMs: 3 }],
+      firstSentNs: ms(100),
+      missing: 0,
+      unknownReceipts: 0,
+    });
   });
 
   it('matches a receipt that comes before the response tells the id', () => {
@@ -39,7 +45,25 @@ describe('IntakeMatcher', () => {
     matcher.markReceived(99, ms(5));
     expect(matcher.measuredCount()).toBe(2);
     expect(matcher.matchedCount()).toBe(1);
-    expect(matcher.results()).toEqual({ latenciesMs: [5], missing: 1, unknownReceipts: 1 });
+    expect(matcher.results()).toEqual({
+      latenciesMs: [5],
+      timeline: [{ sentMs: 0, latencyMs: 5 }],
+      firstSentNs: ms(0),
+      missing: 1,
+      unknownReceipts: 1,
+    });
+  });
+
+  it('lays the latencies out by send time, from the first measured send', () => {
+    const matcher = new IntakeMatcher();
+    matcher.markSent(2, ms(250));
+    matcher.markSent(1, ms(200));
+    matcher.markReceived(1, ms(204));
+    matcher.markReceived(2, ms(290));
+    expect(matcher.results().timeline).toEqual([
+      { sentMs: 0, latencyMs: 4 },
+      { sentMs: 50, latencyMs: 40 },
+    ]);
   });
 
   it('stays bounded', () => {

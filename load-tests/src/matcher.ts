@@ -9,6 +9,10 @@
 export interface MatchResults {
   /** Latency in ms of every measured ticket that was both sent and received. */
   latenciesMs: number[];
+  /** The same latencies by when each ticket was sent, ms after the first measured send. */
+  timeline: Array<{ sentMs: number; latencyMs: number }>;
+  /** process.hrtime.bigint() of the first measured send (0n when none). */
+  firstSentNs: bigint;
   /** Measured tickets whose response arrived but no receipt did. */
   missing: number;
   /** Receipts for ids the driver never learnt of (failed responses, earlier runs). */
@@ -59,6 +63,7 @@ export class IntakeMatcher {
 
   results(): MatchResults {
     const latenciesMs: number[] = [];
+    const timeline: Array<{ sentNs: bigint; latencyMs: number }> = [];
     let missing = 0;
     for (const [id, sent] of this.sent) {
       if (!sent.measured) continue;
@@ -67,11 +72,24 @@ export class IntakeMatcher {
         missing++;
         continue;
       }
-      latenciesMs.push(Number(at - sent.sentNs) / 1e6);
+      const latencyMs = Number(at - sent.sentNs) / 1e6;
+      latenciesMs.push(latencyMs);
+      timeline.push({ sentNs: sent.sentNs, latencyMs });
     }
+    timeline.sort((a, b) => (a.sentNs < b.sentNs ? -1 : a.sentNs > b.sentNs ? 1 : 0));
+    const firstNs = timeline[0]?.sentNs ?? 0n;
     let unknownReceipts = 0;
     for (const id of this.received.keys()) if (!this.sent.has(id)) unknownReceipts++;
-    return { latenciesMs, missing, unknownReceipts };
+    return {
+      latenciesMs,
+      timeline: timeline.map(({ sentNs, latencyMs }) => ({
+        sentMs: Number(sentNs - firstNs) / 1e6,
+        latencyMs,
+      })),
+      firstSentNs: firstNs,
+      missing,
+      unknownReceipts,
+    };
   }
 }
 

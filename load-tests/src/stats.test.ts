@@ -5,6 +5,7 @@ import {
   nsToMs,
   percentile,
   perOperation,
+  slowWindows,
   ratio,
   summarize,
 } from './stats.ts';
@@ -82,5 +83,22 @@ describe('helpers', () => {
     expect(nsToMs(1_500_000n)).toBe(1.5);
     expect(perOperation([1000n, 2000], 10)).toEqual([100, 200]);
     expect(() => perOperation([1], 0)).toThrow(RangeError);
+  });
+});
+
+describe('slowWindows', () => {
+  it('counts the samples over the threshold per window of send time, busiest first', () => {
+    const timeline = [
+      { sentMs: 10, latencyMs: 5 },
+      { sentMs: 120, latencyMs: 90 },
+      { sentMs: 1_010, latencyMs: 150 },
+      { sentMs: 1_050, latencyMs: 170 },
+      { sentMs: 1_240, latencyMs: 40 },
+    ];
+    expect(slowWindows(timeline, 50, 250)).toEqual([
+      { startMs: 1_000, slow: 2, maxMs: 170 },
+      { startMs: 0, slow: 1, maxMs: 90 },
+    ]);
+    expect(slowWindows(timeline, 500, 250)).toEqual([]);
   });
 });

@@ -75,3 +75,26 @@ export function perOperation(batchNs: ArrayLike<bigint | number>, batchSize: num
 export function loopDelayMs(percentileNs: number, resolutionMs: number): number {
   return Math.max(0, percentileNs / 1e6 - resolutionMs);
 }
+
+/**
+ * The windows (of `windowMs`, by send time) holding the most samples over
+ * `thresholdMs`, most first: whether a tail is one stall or spread thin.
+ */
+export function slowWindows(
+  timeline: ReadonlyArray<{ sentMs: number; latencyMs: number }>,
+  thresholdMs: number,
+  windowMs: number,
+): Array<{ startMs: number; slow: number; maxMs: number }> {
+  const windows = new Map<number, { slow: number; maxMs: number }>();
+  for (const { sentMs, latencyMs } of timeline) {
+    if (latencyMs <= thresholdMs) continue;
+    const start = Math.floor(sentMs / windowMs) * windowMs;
+    const window = windows.get(start) ?? { slow: 0, maxMs: 0 };
+    window.slow++;
+    window.maxMs = Math.max(window.maxMs, latencyMs);
+    windows.set(start, window);
+  }
+  return [...windows]
+    .map(([startMs, window]) => ({ startMs, ...window }))
+    .sort((a, b) => b.slow - a.slow || a.startMs - b.startMs);
+}
