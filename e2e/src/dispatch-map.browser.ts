@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { TicketSummary } from '@gridline/core';
 import { launchChromium } from './support/browser.ts';
 import { openDispatch, screenshot } from './support/dispatch-page.ts';
 import { startSystem, type TestSystem } from './support/system.ts';
+
+async function mapZoom(page: Page): Promise<number> {
+  return Number(await page.getByTestId('dispatch-map').getAttribute('data-zoom'));
+}
 
 describe('/dispatch map: clustered markers that come and go live', () => {
   let system: TestSystem;
@@ -51,23 +55,45 @@ describe('/dispatch map: clustered markers that come and go live', () => {
     await page
       .locator(`[data-testid="dispatch-map"][data-marker-count="${tickets.length}"]`)
       .waitFor();
-    await page.locator('.ticket-cluster:not([data-spare])').first().waitFor();
+    const bubbles = page.getByTestId('map-cluster');
+    await bubbles.first().waitFor({ state: 'attached' });
     const clustersAtCity = Number(await map.getAttribute('data-cluster-count'));
     expect(clustersAtCity).toBeGreaterThan(0);
-    // The bubble counts its tickets and is named for screen readers.
-    const label = await page
-      .locator('.ticket-cluster:not([data-spare])')
-      .first()
-      .getAttribute('title');
-    expect(label).toMatch(/\d+ 件工单/);
+    // Each bubble in view is listed for screen readers with its count.
+    const first = bubbles.first();
+    const count = Number(await first.getAttribute('data-count'));
+    expect(count).toBeGreaterThanOrEqual(3);
+    expect(await first.textContent()).toContain(`${count} 件工单`);
     await screenshot(page, 'dispatch-desktop-clusters');
 
-    // Clicking a bubble zooms in; at street zoom the tickets come apart.
+    // From the keyboard: the bubble's button, then Enter, zooms in.
+    const zoomAtCity = await mapZoom(page);
+    const zoomedIn = (from: number) =>
+      page.waitForFunction(
+        `Number(document.querySelector('[data-testid="dispatch-map"]')?.getAttribute('data-zoom')) > ${from}`,
+      );
+    await first.focus();
+    await page.keyboard.press('Enter');
+    await zoomedIn(zoomAtCity);
+
+    // With the mouse, on the canvas: back to the city view, then click bubbles until
+    // the tickets come apart at street zoom.
+    await page.goto(`${system.baseUrl}/dispatch`);
+    await page
+      .locator(`[data-testid="dispatch-map"][data-marker-count="${tickets.length}"]`)
+      .waitFor();
+    await bubbles.first().waitFor({ state: 'attached' });
+    expect(await mapZoom(page)).toBe(zoomAtCity);
+    const box = (await map.boundingBox())!;
     for (let round = 0; round < 6; round++) {
-      const bubble = page.locator('.ticket-cluster:not([data-spare])').first();
+      const bubble = bubbles.first();
       if ((await bubble.count()) === 0) break;
-      await bubble.click();
-      await page.waitForTimeout(400);
+      const before = await mapZoom(page);
+      const x = Number(await bubble.getAttribute('data-x'));
+      const y = Number(await bubble.getAttribute('data-y'));
+      await page.mouse.click(box.x + x, box.y + y);
+      await zoomedIn(before);
+      await page.waitForTimeout(300);
     }
     await page.locator('[data-testid="dispatch-map"][data-cluster-count="0"]').waitFor({
       timeout: 10_000,

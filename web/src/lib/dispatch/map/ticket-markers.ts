@@ -3,6 +3,7 @@ import type { TicketSummary } from '@gridline/core';
 import { clusterPoints, type Cluster } from '../clustering.ts';
 import { priorityRank, urgencyOf, URGENCIES, type Urgency } from '../ticket-board.ts';
 import { PRIORITY_RADIUS, URGENCY_COLORS } from '../urgency-style.ts';
+import { ClusterBubbles } from './cluster-bubbles.ts';
 import { textElement } from './region-layers.ts';
 
 type LeafletModule = typeof Leaflet;
@@ -17,25 +18,39 @@ interface MarkerEntry {
   shown: boolean;
 }
 
-interface Bubble {
-  marker: Leaflet.Marker;
-  /** What its look was drawn from; repaint only when it changes. */
-  look: string;
-  members: MarkerEntry[];
-}
-
 /** A tooltip line: text in the current language, or data (an address) the same in every one. */
 export type TooltipLine = string | { data: string };
 
 export interface TicketMarkersOptions {
   pane: string;
-  /** Pane of the cluster bubbles (DOM markers, above the canvas). */
+  /** Pane of the cluster bubbles (their own canvas, above the tickets). */
   clusterPane: string;
   onSelect: (id: number) => void;
   /** Tooltip lines for a ticket, in the current language (read when it opens). */
   describe: (ticket: TicketSummary) => TooltipLine[];
   /** Accessible name of a cluster bubble, in the current language. */
   describeCluster: (count: number, worst: Urgency) => string;
+  /**
+   * The bubbles in view changed (zoom, pan, tickets): the page lists them as
+   * buttons, since a canvas has nothing to focus or read out.
+   */
+  onClustersInView?: (clusters: ClusterInView[]) => void;
+}
+
+/** A cluster bubble within the map's view. */
+export interface ClusterInView {
+  key: string;
+  count: number;
+  worst: Urgency;
+  label: string;
+  /** Its centre in the map container's pixels, when listed. */
+  x: number;
+  y: number;
+}
+
+interface DrawnCluster extends ClusterInView {
+  at: Leaflet.LatLng;
+  members: MarkerEntry[];
 }
 
 /** Cell size in pixels: tickets closer than this at the current zoom are clustered. */
@@ -56,16 +71,13 @@ export class TicketMarkers {
   readonly #options: TicketMarkersOptions;
   readonly #renderer: Leaflet.Renderer;
   readonly #group: Leaflet.LayerGroup;
-  readonly #clusterGroup: Leaflet.LayerGroup;
   readonly #entries = new Map<number, MarkerEntry>();
   #clusters: Cluster[] = [];
-  /**
-   * Bubbles drawn now, by position and members: a repaint (the clock moved a
-   * ticket to another deadline state) touches only the bubbles whose look changed,
-   * instead of rebuilding hundreds of DOM markers every time.
-   */
-  readonly #bubbles = new Map<string, Bubble>();
-  readonly #spareBubbles: Bubble[] = [];
+  readonly #bubbles: ClusterBubbles;
+  /** Bubbles drawn now, by key. */
+  #drawn = new Map<string, DrawnCluster>();
+  /** Keys of the bubbles last reported in view, to report only changes. */
+  #inViewSignature = '';
   #focusedId: number | null = null;
   #selectedId: number | null = null;
   /** What the clustering was computed from; recluster only when it changes. */
@@ -82,8 +94,12 @@ export class TicketMarkers {
     this.#options = options;
     this.#renderer = L.canvas({ pane: options.pane, padding: 0.3, tolerance: 4 });
     this.#group = L.layerGroup().addTo(map);
-    this.#clusterGroup = L.layerGroup().addTo(map);
+    this.#bubbles = new ClusterBubbles(L, map, {
+      pane: options.clusterPane,
+      onOpen: (key) => this.openCluster(key),
+    });
     map.on('zoomend', this.#onZoom);
+    map.on('moveend', this.#onMove);
   }
 
   /** Open tickets on the map. */
@@ -93,7 +109,25 @@ export class TicketMarkers {
 
   /** Cluster bubbles drawn now. */
   get clusterCount(): number {
-    return this.#clusters.length;
+    return this.#drawn.size;
+  }
+
+  /** Zoom into a cluster until its tickets come apart. */
+  openCluster(key: string): void {
+    const cluster = this.#drawn.get(key);
+    if (!cluster) return;
+    const bounds = this.#L.latLngBounds(cluster.members.map((member) => member.marker.getLatLng()));
+    const zoom = this.#map.getZoom();
+    const target = Math.min(
+      this.#map.getMaxZoom(),
+      Math.max(zoom + 2, this.#map.getBoundsZoom(bounds)),
+    );
+    this.#map.setView(bounds.getCenter(), target);
+  }
+
+  /** Ring a cluster's bubble while its button has the keyboard focus (null: none). */
+  focusCluster(key: string | null): void {
+    this.#bubbles.focus(key);
   }
 
   sync(
@@ -163,6 +197,7 @@ export class TicketMarkers {
       if (marker.isTooltipOpen()) marker.getTooltip()?.update();
     }
     this.#drawClusters();
+    this.#bubbles.refreshTooltips();
   }
 
   bounds(): Leaflet.LatLngBounds | null {
@@ -173,15 +208,16 @@ export class TicketMarkers {
 
   destroy(): void {
     this.#map.off('zoomend', this.#onZoom);
+    this.#map.off('moveend', this.#onMove);
     this.#group.clearLayers();
-    this.#clusterGroup.clearLayers();
-    this.#bubbles.clear();
-    this.#spareBubbles.length = 0;
+    this.#bubbles.destroy();
+    this.#drawn.clear();
     this.#entries.clear();
     this.#clusters = [];
   }
 
   readonly #onZoom = (): void => this.#recluster(false);
+  readonly #onMove = (): void => this.#reportInView();
 
   #recluster(restyleOnly: boolean): void {
     const zoom = this.#map.getZoom();
@@ -227,66 +263,59 @@ export class TicketMarkers {
 
   #drawClusters(): void {
     const zoom = this.#map.getZoom();
-    const wanted: Array<{ key: string; cluster: Cluster; members: MarkerEntry[] }> = [];
+    const drawn = new Map<string, DrawnCluster>();
     for (const cluster of this.#clusters) {
       const members = cluster.ids
         .map((id) => this.#entries.get(id))
         .filter((entry): entry is MarkerEntry => entry !== undefined);
       if (members.length === 0) continue;
       const key = `${zoom}:${Math.round(cluster.x)}:${Math.round(cluster.y)}:${cluster.ids.join(',')}`;
-      wanted.push({ key, cluster, members });
-    }
-    const keys = new Set(wanted.map(({ key }) => key));
-    // Bubbles no longer wanted are reused for new ones (moved and relabelled in place):
-    // creating and removing hundreds of DOM markers on every zoom stalled the page.
-    const spare = this.#spareBubbles;
-    for (const [key, bubble] of this.#bubbles) {
-      if (keys.has(key)) continue;
-      this.#bubbles.delete(key);
-      spare.push(bubble);
-    }
-    for (const { key, cluster, members } of wanted) {
       const worst = worstUrgency(members.map((member) => member.urgency));
-      const urgent = members.some((member) => priorityRank(member.ticket.priority) >= 3);
-      const label = this.#options.describeCluster(members.length, worst);
-      const look = `${members.length}:${worst}:${urgent}:${label}`;
-      let bubble = this.#bubbles.get(key);
-      if (!bubble) {
-        bubble = spare.pop() ?? this.#newBubble();
-        bubble.marker.setLatLng(this.#map.unproject([cluster.x, cluster.y], zoom));
-        showBubble(bubble, true);
-        this.#bubbles.set(key, bubble);
-      }
-      bubble.members = members;
-      if (bubble.look === look) continue;
-      bubble.look = look;
-      paintBubble(bubble.marker, members.length, worst, urgent, label);
+      drawn.set(key, {
+        key,
+        count: members.length,
+        worst,
+        label: this.#options.describeCluster(members.length, worst),
+        at: this.#map.unproject([cluster.x, cluster.y], zoom),
+        x: 0,
+        y: 0,
+        members,
+      });
     }
-    // Left over: hidden, not removed, so zooming back out reuses them too.
-    for (const bubble of spare) showBubble(bubble, false);
+    this.#drawn = drawn;
+    this.#bubbles.show(
+      [...drawn.values()].map(({ key, at, count, worst, label, members }) => ({
+        key,
+        at,
+        look: {
+          count,
+          worst,
+          label,
+          urgent: members.some((member) => priorityRank(member.ticket.priority) >= 3),
+        },
+      })),
+    );
+    this.#reportInView();
   }
 
-  #newBubble(): Bubble {
-    const marker = this.#L.marker([0, 0], {
-      icon: this.#L.divIcon({ className: 'ticket-cluster', html: '', iconSize: undefined }),
-      pane: this.#options.clusterPane,
-      keyboard: true,
-      riseOnHover: true,
-    });
-    const bubble: Bubble = { marker, look: '', members: [] };
-    marker.on('click', () => {
-      const bounds = this.#L.latLngBounds(
-        bubble.members.map((member) => member.marker.getLatLng()),
-      );
-      const zoom = this.#map.getZoom();
-      const target = Math.min(
-        this.#map.getMaxZoom(),
-        Math.max(zoom + 2, this.#map.getBoundsZoom(bounds)),
-      );
-      this.#map.setView(bounds.getCenter(), target);
-    });
-    marker.addTo(this.#clusterGroup);
-    return bubble;
+  #reportInView(): void {
+    const report = this.#options.onClustersInView;
+    if (!report) return;
+    const view = this.#map.getBounds();
+    const inView: ClusterInView[] = [];
+    for (const cluster of this.#drawn.values()) {
+      if (!view.contains(cluster.at)) continue;
+      const point = this.#map.latLngToContainerPoint(cluster.at);
+      inView.push({ ...cluster, x: Math.round(point.x), y: Math.round(point.y) });
+    }
+    const signature = inView
+      .map((cluster) => `${cluster.key}@${cluster.x},${cluster.y}|${cluster.label}`)
+      .join(';');
+    if (signature === this.#inViewSignature) return;
+    this.#inViewSignature = signature;
+    report(
+      inView.map(({ key, count, worst, label, x, y }) => ({ key, count, worst, label, x, y })),
+    );
   }
 
   #add(ticket: TicketSummary, urgency: Urgency, selected: boolean, styleKey: string): void {
@@ -314,52 +343,6 @@ export function worstUrgency(urgencies: readonly Urgency[]): Urgency {
   let worst = 0;
   for (const urgency of urgencies) worst = Math.max(worst, URGENCIES.indexOf(urgency));
   return URGENCIES[worst] ?? 'onTime';
-}
-
-function showBubble(bubble: Bubble, shown: boolean): void {
-  const element = bubble.marker.getElement();
-  if (!element) return;
-  element.style.display = shown ? '' : 'none';
-  if (shown) delete element.dataset.spare;
-  else element.dataset.spare = '';
-  if (!shown) bubble.members = [];
-}
-
-/** Size, colours, count and accessible name of a bubble, written into its element in place. */
-function paintBubble(
-  marker: Leaflet.Marker,
-  count: number,
-  worst: Urgency,
-  urgent: boolean,
-  label: string,
-): void {
-  const element = marker.getElement();
-  if (!element) return;
-  const size = count >= 100 ? 44 : count >= 10 ? 38 : 32;
-  const { fill, stroke } = URGENCY_COLORS[worst];
-  const ring = urgent
-    ? `box-shadow:0 0 0 3px #fff,0 0 0 5px ${stroke};`
-    : 'box-shadow:0 1px 3px rgb(0 0 0 / 35%);';
-  const text = count > 999 ? '999+' : String(count);
-  element.style.width = `${size}px`;
-  element.style.height = `${size}px`;
-  element.style.marginLeft = `${-size / 2}px`;
-  element.style.marginTop = `${-size / 2}px`;
-  element.title = label;
-  element.setAttribute('alt', label);
-  let circle = element.firstElementChild as HTMLElement | null;
-  let name = circle?.nextElementSibling as HTMLElement | null | undefined;
-  if (!circle || !name) {
-    circle = document.createElement('span');
-    circle.className = 'ticket-cluster-bubble';
-    circle.setAttribute('aria-hidden', 'true');
-    name = document.createElement('span');
-    name.className = 'visually-hidden';
-    element.replaceChildren(circle, name);
-  }
-  circle.style.cssText = `width:${size}px;height:${size}px;background:${fill};border:2px solid ${stroke};${ring}`;
-  circle.textContent = text;
-  name.textContent = label;
 }
 
 function styleFor(
