@@ -8,16 +8,8 @@ import {
   type CareVisitJob,
   type TaskTimerJob,
 } from '@gridline/core';
-import {
-  OfferCascade,
-  RedisVolunteerLocator,
-  TaskStore,
-  findResponsibleUser,
-  taskPushes,
-  taskTimerJobSpec,
-  type PrismaClient,
-  type TaskChange,
-} from '@gridline/db';
+import type { PrismaClient, TaskChange } from '@gridline/db';
+import { createWorkerTaskEngine } from '../tasks/task-engine.ts';
 import {
   BullVisitSchedulerQueue,
   cadencedHouseholds,
@@ -69,30 +61,26 @@ export function createCareVisits(deps: {
     prefix,
   });
   const schedulers = new BullVisitSchedulerQueue(queue);
-  const cascade = new OfferCascade(deps.prisma, {
-    locator: new RedisVolunteerLocator(deps.queueRedis, deps.redisPrefix),
+  const engine = createWorkerTaskEngine({
+    prisma: deps.prisma,
+    redis: deps.queueRedis,
+    emitter: deps.emitter,
+    redisPrefix: deps.redisPrefix,
     timeScale: deps.timeScale,
-    responsibleUser: (regions) => findResponsibleUser(deps.prisma, regions, 0, deps.cityId()),
+    cityId: deps.cityId,
+    timers: taskTimers,
   });
-  const store = new TaskStore(deps.prisma, deps.timeScale);
   const publish = async (change: TaskChange) => {
-    for (const event of change.events) {
-      for (const push of taskPushes(event)) {
-        if (push.rooms.length > 0) deps.emitter.to(push.rooms).emit(push.event.type, push.event);
-      }
-    }
-    if (change.timers.length > 0) {
-      const now = new Date();
-      await taskTimers.addBulk(change.timers.map((timer) => taskTimerJobSpec(timer, now)));
-    }
+    engine.publish(change);
+    await engine.schedule(change.timers);
   };
   const tasks =
     deps.tasks ??
     new EngineVisitTaskCreator(
       {
-        create: (task) => store.create(task),
+        create: (task) => engine.store.create(task),
         publish,
-        offer: (taskId, now) => cascade.step(taskId, now),
+        offer: (taskId, now) => engine.cascade.step(taskId, now),
         async chainOf(communityId) {
           const community = await deps.prisma.region.findUnique({
             where: { id: communityId },

@@ -3,18 +3,10 @@ import type { Redis } from 'ioredis';
 import type { Emitter } from '@socket.io/redis-emitter';
 import type { Logger } from 'pino';
 import { TASK_TIMERS_QUEUE, type TaskTimerJob } from '@gridline/core';
-import {
-  OfferCascade,
-  RedisVolunteerLocator,
-  TaskStore,
-  findResponsibleUser,
-  taskPushes,
-  taskTimerJobSpec,
-  type PrismaClient,
-  type TaskChange,
-} from '@gridline/db';
+import { findResponsibleUser, type PrismaClient } from '@gridline/db';
 import type { WorkerMetrics } from '../metrics.ts';
 import { reconcileTaskTimers } from './task-reconciler.ts';
+import { createWorkerTaskEngine } from './task-engine.ts';
 import { handleTaskTimer, type TaskTimerOutcome, type TaskTimerPorts } from './task-timers.ts';
 
 export interface TaskWorkers {
@@ -45,26 +37,15 @@ export function createTaskWorkers(deps: {
 }): TaskWorkers {
   const prefix = `${deps.redisPrefix}:bull`;
   const queue = new Queue<TaskTimerJob>(TASK_TIMERS_QUEUE, { connection: deps.queueRedis, prefix });
-  const store = new TaskStore(deps.prisma, deps.timeScale);
-  const cascade = new OfferCascade(deps.prisma, {
-    locator: new RedisVolunteerLocator(deps.queueRedis, deps.redisPrefix),
+  const { store, cascade, publish, schedule } = createWorkerTaskEngine({
+    prisma: deps.prisma,
+    redis: deps.queueRedis,
+    emitter: deps.emitter,
+    redisPrefix: deps.redisPrefix,
     timeScale: deps.timeScale,
-    responsibleUser: async (regions) =>
-      findResponsibleUser(deps.prisma, regions, 0, await deps.cityId()),
+    cityId: deps.cityId,
+    timers: queue,
   });
-  const publish = (change: TaskChange) => {
-    for (const event of change.events) {
-      for (const push of taskPushes(event)) {
-        if (push.rooms.length > 0) deps.emitter.to(push.rooms).emit(push.event.type, push.event);
-      }
-    }
-  };
-  const schedule = async (timers: readonly TaskTimerJob[], stale: readonly string[] = []) => {
-    await Promise.all(stale.map((id) => queue.remove(id)));
-    if (timers.length === 0) return;
-    const now = new Date();
-    await queue.addBulk(timers.map((timer) => taskTimerJobSpec(timer, now)));
-  };
   const ports: TaskTimerPorts = {
     store,
     offerNext: (taskId, now) => cascade.step(taskId, now),
