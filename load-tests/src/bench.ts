@@ -18,7 +18,9 @@
  * Environment (defaults in brackets): BENCH_SOCKETS [5000], BENCH_RATE [200],
  * BENCH_SECONDS [20], BENCH_WARMUP_SECONDS [3], BENCH_SWARM_PROCESSES [2],
  * BENCH_FLOOR_SAMPLES [2000], BENCH_LOOKUPS [100000], BENCH_SYNTHETIC_GRIDS
- * [10000], BENCH_CONNECT_CONCURRENCY [50 per swarm process], BENCH_RECORD [1;
+ * [10000], BENCH_CONNECT_CONCURRENCY [50 per swarm process], BENCH_CONNECT_SPREAD_SECONDS [20:
+ * the sockets connect evenly over the server's ping interval, so their heartbeats do not all
+ * fall in the same few seconds of the window as they would after a connection burst], BENCH_RECORD [1;
  * 0 = do not append to BENCHMARKS.md], BENCH_DATABASE_URL [DATABASE_URL's
  * server, database gridline_bench], REDIS_URL, BENCH_VERBOSE [0; 1 = echo the
  * server's and workers' output], BENCH_SERVER_NODE_ARGS [extra Node options
@@ -332,7 +334,8 @@ async function runIntakePart(
     log(
       `server RSS before sockets: ${((rssBefore ?? 0) / 1024 / 1024).toFixed(1)} MB; connecting…`,
     );
-    const overallConnectMs = Math.max(60_000, (specs.length / 20) * 1000);
+    const spreadMs = settings.connectSpreadSeconds * 1000;
+    const overallConnectMs = Math.max(60_000, (specs.length / 20) * 1000) + spreadMs;
     const progress = setInterval(() => {
       const connected = swarms.reduce((sum, swarm) => sum + swarm.progress.connected, 0);
       const failed = swarms.reduce((sum, swarm) => sum + swarm.progress.failed, 0);
@@ -347,6 +350,7 @@ async function runIntakePart(
           context.concurrency,
           SOCKET_TIMEOUT_MS,
           overallConnectMs,
+          spreadMs,
         ),
       ),
     ).finally(() => clearInterval(progress));
@@ -566,6 +570,7 @@ async function main(): Promise<number> {
     seconds: numberEnv('BENCH_SECONDS', 20),
     warmupSeconds: numberEnv('BENCH_WARMUP_SECONDS', 3),
     swarmProcesses: intEnv('BENCH_SWARM_PROCESSES', 2),
+    connectSpreadSeconds: numberEnv('BENCH_CONNECT_SPREAD_SECONDS', 20),
   };
   const history = intEnv('BENCH_HISTORY', 20_000, 0);
   const frameSettings = {

@@ -14,6 +14,8 @@ export type ToSwarm =
       sockets: SwarmSocketSpec[];
       concurrency: number;
       timeoutMs: number;
+      /** Start the connections evenly over this long (0: as fast as they go). */
+      spreadMs: number;
     }
   /** Start of the measured window: reset delivery and drop counters and the event-loop histogram. */
   | { type: 'mark' }

@@ -61,7 +61,14 @@ function sample(): BenchResult {
       redisUsecPerQuery: 150,
     },
     pages: [{ route: '/dispatch', files: 30, gzipBytes: 124_455 }],
-    settings: { sockets: 5000, rate: 200, seconds: 20, warmupSeconds: 3, swarmProcesses: 2 },
+    settings: {
+      sockets: 5000,
+      rate: 200,
+      seconds: 20,
+      warmupSeconds: 3,
+      swarmProcesses: 2,
+      connectSpreadSeconds: 20,
+    },
     floor: { insert: summarize([1, 1, 2]), roundTrip: summarize([0.5, 0.5, 1]) },
     intake: {
       latency: summarize([4, 5, 6]),

@@ -36,6 +36,8 @@ export interface BenchSettings {
   seconds: number;
   warmupSeconds: number;
   swarmProcesses: number;
+  /** The sockets connect evenly over this long, so their heartbeats are spread like a real population's. */
+  connectSpreadSeconds: number;
 }
 
 export interface FloorResult {
@@ -726,7 +728,7 @@ export function settingsLine(result: BenchResult): string {
   const parts: string[] = [];
   if (ran.has('intake')) {
     parts.push(
-      `intake: ${settings.sockets} sockets in ${settings.swarmProcesses} swarm process(es), ` +
+      `intake: ${settings.sockets} sockets in ${settings.swarmProcesses} swarm process(es) connected over ${settings.connectSpreadSeconds} s, ` +
         `${settings.rate} tickets/s for ${settings.seconds} s after ${settings.warmupSeconds} s warm-up`,
     );
   }

@@ -86,11 +86,12 @@ export class SwarmHandle {
     concurrency: number,
     timeoutMs: number,
     overallMs: number,
+    spreadMs = 0,
   ): Promise<SwarmConnected> {
     const done = new Promise<SwarmConnected>(
       (resolve, reject) => (this.connectedWaiter = { resolve, reject }),
     );
-    this.send({ type: 'connect', url, sockets, concurrency, timeoutMs });
+    this.send({ type: 'connect', url, sockets, concurrency, timeoutMs, spreadMs });
     return withTimeout(done, overallMs, `${this.child.name} still connecting`);
   }
 

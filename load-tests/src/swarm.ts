@@ -88,8 +88,14 @@ async function connectAll(message: Extract<ToSwarm, { type: 'connect' }>): Promi
   const errors = new Set<string>();
   const primaryUserIds: number[] = [];
   const progress = setInterval(() => send({ type: 'progress', connected, failed }), 1000);
+  const total = message.sockets.length;
+  let nextIndex = 0;
   const lane = async () => {
     for (let spec = queue.shift(); spec !== undefined && !stopping; spec = queue.shift()) {
+      // Connections spread evenly: their heartbeats stay spread, as a real population's are.
+      const dueAt = started + (nextIndex++ * message.spreadMs) / total;
+      if (dueAt > Date.now())
+        await new Promise((resolve) => setTimeout(resolve, dueAt - Date.now()));
       const error = await connectOne(message.url, spec, message.timeoutMs);
       if (error === null) {
         connected++;
