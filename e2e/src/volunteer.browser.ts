@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type {
   LatLng,
   LedgerResponse,
@@ -11,6 +11,7 @@ import type {
 } from '@gridline/core';
 import { launchChromium } from './support/browser.ts';
 import { eventually, startSystem, type Session, type TestSystem } from './support/system.ts';
+import { signInVolunteer as signIn, watchErrors } from './support/volunteer-page.ts';
 
 const PHONE = { width: 360, height: 740 };
 /** Where screenshots go (look at them): SCREENSHOT_DIR, else a folder under /tmp. */
@@ -27,29 +28,6 @@ function offset(from: LatLng, north: number, east: number): LatLng {
   const lat = from.lat + north / 111_320;
   const lng = from.lng + east / (111_320 * Math.cos((from.lat * Math.PI) / 180));
   return { lat, lng };
-}
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    // The login page asks /api/me whether a session exists; its 401 is the expected answer.
-    if (message.type() === 'error' && !/status of 401/.test(message.text()))
-      errors.push(message.text());
-  });
-  return errors;
-}
-
-async function signIn(page: Page, baseUrl: string, username: string, password = 'demo1234') {
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel(/用户名|Username/).fill(username);
-  await page.getByLabel(/密码|Password/).fill(password);
-  await page.keyboard.press('Enter');
-  // Volunteers land on /volunteer after signing in.
-  await page.waitForURL(/\/volunteer$/);
-  await page
-    .locator('[data-testid="connection-status"][data-state="connected"]')
-    .waitFor({ timeout: 10_000 });
 }
 
 describe('/volunteer in Chromium at a phone viewport', () => {

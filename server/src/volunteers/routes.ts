@@ -31,7 +31,11 @@ const listQuerySchema = z.strictObject({
   cursor: idSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
-const communitiesQuerySchema = z.strictObject({ q: z.string().trim().max(40).default('') });
+const communitiesQuerySchema = z.strictObject({
+  q: z.string().trim().max(40).default(''),
+  /** This one community (a profile names its home by id). */
+  id: idSchema.optional(),
+});
 const teamsQuerySchema = z.strictObject({ communityId: idSchema.optional() });
 const teamBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(60),
@@ -95,7 +99,7 @@ export function volunteersRouter(deps: VolunteersDeps): Router {
    * only), filtered by part of the community's, street's or district's name.
    */
   router.get('/volunteers/communities', (req, res) => {
-    const { q } = parseOr400(communitiesQuerySchema, req.query, 'query');
+    const { q, id } = parseOr400(communitiesQuerySchema, req.query, 'query');
     const directory = deps.regions();
     const needle = q.toLowerCase();
     const matches = (name: string | null | undefined) =>
@@ -109,11 +113,12 @@ export function volunteersRouter(deps: VolunteersDeps): Router {
       })
       .filter(
         ({ community, street, district }) =>
-          needle === '' ||
-          matches(community.name) ||
-          matches(community.nameEn) ||
-          matches(street?.name) ||
-          matches(district?.name),
+          (id === undefined || community.id === id) &&
+          (needle === '' ||
+            matches(community.name) ||
+            matches(community.nameEn) ||
+            matches(street?.name) ||
+            matches(district?.name)),
       )
       .slice(0, 30)
       .map(({ community, street, district }) => ({

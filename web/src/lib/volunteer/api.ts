@@ -1,5 +1,6 @@
 import type {
   AssignmentSummary,
+  LeaderboardResponse,
   LedgerResponse,
   MyTasksResponse,
   SkillDto,
@@ -8,6 +9,23 @@ import type {
   VolunteerTaskAction,
 } from '@gridline/core';
 import { request } from '../api/client.ts';
+import type { ProfilePatch } from './me.ts';
+
+/** A volunteer team (志愿服务队) as `GET /api/teams` lists it. */
+export interface TeamDto {
+  id: number;
+  name: string;
+  communityId: number | null;
+  members: number;
+}
+
+/** A community a volunteer can belong to (`GET /api/volunteers/communities`). */
+export interface CommunityChoice {
+  id: number;
+  name: string;
+  street: string | null;
+  district: string | null;
+}
 
 /** A reward as `GET /api/rewards` lists it (prisma `Reward`). */
 export interface RewardDto {
@@ -77,4 +95,26 @@ export const volunteerApi = {
     }),
   myRedemptions: () => request<{ redemptions: RedemptionDto[] }>('/api/redemptions?mine=true'),
   skills: () => request<{ skills: SkillDto[] }>('/api/skills'),
+  updateProfile: (patch: ProfilePatch) =>
+    request<{ volunteer: VolunteerProfile }>('/api/volunteers/me', {
+      method: 'PATCH',
+      body: patch,
+    }),
+  communities: (query: string, signal?: AbortSignal) =>
+    request<{ communities: CommunityChoice[] }>(
+      `/api/volunteers/communities?q=${encodeURIComponent(query)}`,
+      { signal },
+    ),
+  community: (id: number) =>
+    request<{ communities: CommunityChoice[] }>(`/api/volunteers/communities?id=${id}`),
+  teams: (communityId: number) =>
+    request<{ teams: TeamDto[] }>(`/api/teams?communityId=${communityId}`),
+  joinTeam: (teamId: number) =>
+    request<{ team: TeamDto }>(`/api/teams/${teamId}/join`, { method: 'POST', body: {} }),
+  leaveTeam: (teamId: number) =>
+    request<{ ok: true }>(`/api/teams/${teamId}/leave`, { method: 'POST', body: {} }),
+  leaderboard: (by: 'team' | 'community', id: number) =>
+    request<LeaderboardResponse>(
+      `/api/leaderboards?by=${by}&${by === 'team' ? 'teamId' : 'regionId'}=${id}`,
+    ),
 };
