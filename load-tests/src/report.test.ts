@@ -220,7 +220,7 @@ describe('rendering', () => {
       ...sample(),
       frames: {
         tickets: 5000,
-        markers: 5000,
+        markers: 9600,
         positions: 1553,
         reports: 7000,
         seconds: 15,
@@ -228,7 +228,8 @@ describe('rendering', () => {
         longFrames: 1,
       },
     });
-    expect(text).toMatch(/Dispatcher map in Chromium \(5000 open tickets, 1553 people moving/);
+    expect(text).toMatch(/Dispatcher map in Chromium \(9600 open tickets, 1553 people moving/);
+    expect(text).toMatch(/tickets on the map\s+9600\s+5000 added for this part/);
     expect(text).toMatch(/frames over 50 ms\s+1/);
     expect(renderText(sample())).not.toMatch(/Dispatcher map in Chromium/);
   });
