@@ -78,6 +78,7 @@ export const zh = {
   'volunteer.duty.loading': '正在读取在岗状态…',
   'volunteer.duty.offHint': '在岗并共享位置时，附近需要帮助的任务会实时推送给您',
   'volunteer.duty.error': '在岗状态切换失败：{message}',
+  'volunteer.sharing.off': '未共享位置',
   'volunteer.sharing.locating': '正在获取位置…',
   'volunteer.sharing.sharing': '正在共享位置（{time} 更新）',
   'volunteer.sharing.denied':
@@ -280,6 +281,7 @@ export const en: Record<keyof typeof zh, string> = {
   'volunteer.duty.offHint':
     'On duty and sharing your position, you get tasks near you as they come',
   'volunteer.duty.error': 'Could not change your duty: {message}',
+  'volunteer.sharing.off': 'Position not shared',
   'volunteer.sharing.locating': 'Finding your position…',
   'volunteer.sharing.sharing': 'Sharing your position (updated {time})',
   'volunteer.sharing.denied':
