@@ -125,12 +125,19 @@ describe('/volunteer/me in Chromium at a phone viewport', () => {
       .locator(`option[value="${elsewhere.id}"]`)
       .waitFor({ state: 'attached' });
     await form.getByTestId('profile-community').selectOption(String(elsewhere.id));
+    // Moving asks the new community to approve again: said before saving.
+    await phone.getByTestId('move-note').waitFor();
     await form.getByRole('button', { name: '保存' }).click();
     await phone.getByTestId('profile-saved').waitFor();
     const after = await profile();
     expect(after.homeCommunityId).toBe(elsewhere.id);
     expect(after.skills.includes(firstCode!)).toBe(!hadFirst);
     expect(after.phone).toBe(before.phone);
+    expect(after.status).toBe('PENDING');
+    // The tasks tab now says so instead of offering the duty switch.
+    await phone.getByRole('link', { name: '任务' }).click();
+    await phone.locator('[data-testid="volunteer-status"][data-status="PENDING"]').waitFor();
+    await phone.getByRole('link', { name: '我的' }).click();
 
     // English, at the same width.
     await phone.getByRole('button', { name: 'Switch to English' }).click();

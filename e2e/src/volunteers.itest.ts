@@ -239,6 +239,38 @@ describe('volunteer registration, approval, duty and position', () => {
     expect((await me.post('/api/volunteers/me/location', centroid)).status).toBe(409);
   });
 
+  it('moving to another community asks its staff to approve again, off duty meanwhile', async () => {
+    const created = await register(registration('zhou-helper'));
+    const id = created.body.user.id;
+    const me = sessionAt({ cookie: created.cookie, user: created.body.user }, system.baseUrl);
+    await community.post(`/api/volunteers/${id}/approve`);
+    await me.post('/api/volunteers/me/duty', { onDuty: true });
+    expect((await me.post('/api/volunteers/me/location', centroid)).status).toBe(200);
+    expect((await nearest([])).some((hit) => hit.userId === id)).toBe(true);
+
+    const newHome = otherCommunity.user.regionId!;
+    const moved = await patch(me, { homeCommunityId: newHome });
+    expect(moved.status).toBe(200);
+    expect(moved.body.volunteer).toMatchObject({
+      status: 'PENDING',
+      homeCommunityId: newHome,
+      onDuty: false,
+    });
+    const row = await system.server.prisma.volunteer.findUniqueOrThrow({ where: { userId: id } });
+    expect(row).toMatchObject({ status: 'PENDING', onDuty: false, approvedById: null });
+    expect((await nearest([])).some((hit) => hit.userId === id)).toBe(false);
+    expect((await positionsOf(dispatcher)).some((p) => p.userId === id)).toBe(false);
+    expect((await me.post('/api/volunteers/me/duty', { onDuty: true })).status).toBe(403);
+
+    // The old community's staff no longer decide; the new one's approve.
+    expect((await community.post(`/api/volunteers/${id}/approve`)).status).toBe(403);
+    const approved = await otherCommunity.post<{ volunteer: VolunteerProfile }>(
+      `/api/volunteers/${id}/approve`,
+    );
+    expect(approved.body.volunteer.status).toBe('APPROVED');
+    expect((await me.post('/api/volunteers/me/duty', { onDuty: true })).status).toBe(200);
+  });
+
   it('suspending takes a volunteer on duty off the map and out of the locator at once', async () => {
     const created = await register(registration('li-helper'));
     const id = created.body.user.id;

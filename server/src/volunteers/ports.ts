@@ -83,7 +83,11 @@ export interface VolunteerRepository {
   create(volunteer: NewVolunteer): Promise<number>;
   find(userId: number): Promise<VolunteerRecord | null>;
   fieldInfo(userId: number): Promise<VolunteerFieldInfo | null>;
-  update(userId: number, patch: VolunteerPatch): Promise<void>;
+  /**
+   * One transaction. Moving an approved volunteer to another community puts
+   * them back to PENDING and off duty: the new community's staff approve them.
+   */
+  update(userId: number, patch: VolunteerPatch): Promise<{ awaitingApproval: boolean }>;
   list(filter: VolunteerListFilter): Promise<VolunteerRecord[]>;
   /**
    * Conditional (only from another status) and audited in one transaction;

@@ -134,17 +134,30 @@ export class PrismaVolunteerRepository implements VolunteerRepository {
     };
   }
 
-  async update(userId: number, patch: VolunteerPatch): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+  async update(userId: number, patch: VolunteerPatch): Promise<{ awaitingApproval: boolean }> {
+    return this.prisma.$transaction(async (tx) => {
       const user: Prisma.UserUpdateInput = {};
+      let awaitingApproval = false;
       if (patch.displayName !== undefined) user.displayName = patch.displayName;
       if (patch.phone !== undefined) user.phone = patch.phone;
       if (patch.homeCommunityId !== undefined) {
         user.region = { connect: { id: patch.homeCommunityId } };
+        const before = await tx.volunteer.findUniqueOrThrow({
+          where: { userId },
+          select: { status: true, homeCommunityId: true },
+        });
+        awaitingApproval =
+          before.status === 'APPROVED' && before.homeCommunityId !== patch.homeCommunityId;
         await tx.volunteer.update({
           where: { userId },
-          data: { homeCommunityId: patch.homeCommunityId },
+          data: {
+            homeCommunityId: patch.homeCommunityId,
+            ...(awaitingApproval
+              ? { status: 'PENDING', onDuty: false, approvedById: null, approvedAt: null }
+              : {}),
+          },
         });
+        if (awaitingApproval) user.onDuty = false;
       }
       if (Object.keys(user).length > 0) await tx.user.update({ where: { id: userId }, data: user });
       if (patch.skills !== undefined) {
@@ -157,6 +170,7 @@ export class PrismaVolunteerRepository implements VolunteerRepository {
           data: skills.map((skill) => ({ volunteerId: userId, skillId: skill.id })),
         });
       }
+      return { awaitingApproval };
     });
   }
 

@@ -104,7 +104,16 @@ class FakeRepository implements VolunteerRepository {
   }
   async update(userId: number, patch: VolunteerPatch) {
     const record = this.volunteers.get(userId)!;
-    this.volunteers.set(userId, { ...record, ...patch } as VolunteerRecord);
+    const awaitingApproval =
+      record.status === 'APPROVED' &&
+      patch.homeCommunityId !== undefined &&
+      patch.homeCommunityId !== record.homeCommunityId;
+    this.volunteers.set(userId, {
+      ...record,
+      ...patch,
+      ...(awaitingApproval ? { status: 'PENDING' } : {}),
+    } as VolunteerRecord);
+    return { awaitingApproval };
   }
   async list(filter: VolunteerListFilter) {
     return [...this.volunteers.values()]
@@ -457,6 +466,21 @@ describe('VolunteerService profile, list and teams', () => {
     expect((await failure(s.service.patch(me, { skills: ['NOPE'] }))).status).toBe(400);
     expect((await failure(s.service.patch(me, {}))).status).toBe(400);
     expect((await s.service.profile(me)).skills).toEqual(['DRIVING']);
+  });
+
+  it('puts an approved volunteer who moves to another community back to pending, off duty', async () => {
+    const s = setup();
+    const { id, me } = await registered(s);
+    await s.service.decide(auth(9, 'ADMIN', null), id, 'approve', null);
+    await s.service.setDuty(me, true);
+    // Another name is no move: still approved.
+    expect((await s.service.patch(me, { displayName: '李四' })).status).toBe('APPROVED');
+    expect((await s.service.patch(me, { homeCommunityId: 4 })).status).toBe('APPROVED');
+    const moved = await s.service.patch(me, { homeCommunityId: 5 });
+    expect(moved).toMatchObject({ status: 'PENDING', homeCommunityId: 5 });
+    expect(s.positions.dutyCalls.at(-1)).toMatchObject({ onDuty: false, user: { regionId: 4 } });
+    expect(s.locator.calls.at(-1)).toBe(`remove:${id}`);
+    expect((await failure(s.service.setDuty(me, true))).status).toBe(403);
   });
 
   it('lists volunteers in the caller region, phones masked except for their community staff', async () => {

@@ -155,8 +155,16 @@ export class VolunteerService {
     if (patch.homeCommunityId !== undefined) await this.#checkCommunity(patch.homeCommunityId);
     const skills = patch.skills === undefined ? undefined : [...new Set(patch.skills)];
     if (skills !== undefined) await this.#checkSkills(skills);
-    await this.#record(me.user.id);
-    await this.deps.repository.update(me.user.id, { ...patch, ...(skills ? { skills } : {}) });
+    const before = await this.#record(me.user.id);
+    const { awaitingApproval } = await this.deps.repository.update(me.user.id, {
+      ...patch,
+      ...(skills ? { skills } : {}),
+    });
+    if (awaitingApproval) {
+      // Moved to another community: off the map and out of the offers until its staff approve.
+      await this.deps.positions.setDuty(fieldUser(before), false);
+      await this.deps.locator.remove(me.user.id);
+    }
     // On duty: offers follow the new skills at once, not at the next report.
     if (skills !== undefined) await this.deps.locator.setSkills(me.user.id, skills);
     if (patch.homeCommunityId !== undefined) this.deps.onUserChanged?.();

@@ -34,6 +34,7 @@ export const zh = {
   'volunteer.me.problem.displayName': '请填写姓名',
   'volunteer.me.problem.phone': '请填写 11 位手机号，或留空',
   'volunteer.me.problem.community': '请选择所在社区',
+  'volunteer.me.moveNote': '更换社区后需由新社区工作人员重新审核，审核通过前不能接收任务',
   'volunteer.me.teams': '志愿服务队',
   'volunteer.me.noTeams': '本社区还没有志愿服务队',
   'volunteer.me.noCommunity': '选择所在社区后即可加入服务队',
@@ -234,6 +235,8 @@ export const en: Record<keyof typeof zh, string> = {
   'volunteer.me.problem.displayName': 'Enter your name',
   'volunteer.me.problem.phone': 'Enter an 11-digit mobile number, or leave it empty',
   'volunteer.me.problem.community': 'Choose your community',
+  'volunteer.me.moveNote':
+    'After moving, the new community’s staff approve you again; until then you receive no tasks',
   'volunteer.me.teams': 'Volunteer teams',
   'volunteer.me.noTeams': 'Your community has no teams yet',
   'volunteer.me.noCommunity': 'Choose your community to join its teams',
