@@ -106,7 +106,7 @@ export class ClusterBubbles {
   constructor(L: LeafletModule, map: Leaflet.Map, options: ClusterBubblesOptions) {
     this.#Bubble = bubbleConstructor(L);
     this.#options = options;
-    this.#renderer = L.canvas({ pane: options.pane, padding: 0.3, tolerance: BUBBLE_RING_PX });
+    this.#renderer = L.canvas({ pane: options.pane, padding: 0.1, tolerance: BUBBLE_RING_PX });
     this.#group = L.layerGroup().addTo(map);
   }
 

@@ -26,7 +26,7 @@ export class PositionMarkers {
   constructor(L: LeafletModule, map: Leaflet.Map, options: PositionMarkersOptions) {
     this.#L = L;
     this.#options = options;
-    this.#renderer = L.canvas({ pane: options.pane, padding: 0.3, tolerance: 3 });
+    this.#renderer = L.canvas({ pane: options.pane, padding: 0.1, tolerance: 3 });
     this.#group = L.layerGroup().addTo(map);
   }
 

@@ -62,7 +62,7 @@ export class RegionLayers {
     this.#L = L;
     this.#map = map;
     this.#options = options;
-    this.#renderer = L.canvas({ pane: options.pane, padding: 0.3 });
+    this.#renderer = L.canvas({ pane: options.pane, padding: 0.1 });
     this.#fillGroup = L.layerGroup().addTo(map);
     this.#outlineGroup = L.layerGroup().addTo(map);
     map.on('zoomend', this.#onZoom);

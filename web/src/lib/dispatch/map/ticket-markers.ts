@@ -92,7 +92,7 @@ export class TicketMarkers {
     this.#L = L;
     this.#map = map;
     this.#options = options;
-    this.#renderer = L.canvas({ pane: options.pane, padding: 0.3, tolerance: 4 });
+    this.#renderer = L.canvas({ pane: options.pane, padding: 0.1, tolerance: 4 });
     this.#group = L.layerGroup().addTo(map);
     this.#bubbles = new ClusterBubbles(L, map, {
       pane: options.clusterPane,
@@ -209,6 +209,7 @@ export class TicketMarkers {
   destroy(): void {
     this.#map.off('zoomend', this.#onZoom);
     this.#map.off('moveend', this.#onMove);
+    if (this.#reportPending !== null) clearTimeout(this.#reportPending);
     this.#group.clearLayers();
     this.#bubbles.destroy();
     this.#drawn.clear();
@@ -217,7 +218,7 @@ export class TicketMarkers {
   }
 
   readonly #onZoom = (): void => this.#recluster(false);
-  readonly #onMove = (): void => this.#reportInView();
+  readonly #onMove = (): void => this.#scheduleReport();
 
   #recluster(restyleOnly: boolean): void {
     const zoom = this.#map.getZoom();
@@ -295,10 +296,29 @@ export class TicketMarkers {
         },
       })),
     );
-    this.#reportInView();
+    this.#scheduleReport();
+  }
+
+  #reportPending: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * The list of bubbles in view is for the keyboard and screen readers: it is
+   * written when the browser is idle, not in the frame that redraws the map.
+   */
+  #scheduleReport(): void {
+    if (this.#reportPending !== null) return;
+    this.#reportPending = setTimeout(() => {
+      this.#reportPending = null;
+      if (typeof requestIdleCallback === 'function') {
+        requestIdleCallback(() => this.#reportInView(), { timeout: 500 });
+      } else {
+        this.#reportInView();
+      }
+    }, 0);
   }
 
   #reportInView(): void {
+    if (!this.#map.getContainer().isConnected) return;
     const report = this.#options.onClustersInView;
     if (!report) return;
     const view = this.#map.getBounds();
