@@ -25,7 +25,9 @@
  * server, database gridline_bench], REDIS_URL, BENCH_VERBOSE [0; 1 = echo the
  * server's and workers' output], BENCH_SERVER_NODE_ARGS [extra Node options
  * for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"],
- * BENCH_WORKERS_NODE_ARGS [the same for the workers], BENCH_ONLY [all parts],
+ * BENCH_WORKERS_NODE_ARGS [the same for the workers], BENCH_FROM_SOURCE [0: compile with tsc -b and
+ * run server/dist and workers/dist as `npm start` does; 1 = run the TypeScript sources through tsx],
+ * BENCH_ONLY [all parts],
  * BENCH_TIMERS [100000], BENCH_TIMER_SAMPLE [2000], BENCH_TIMER_WARMUP [100],
  * BENCH_TIMER_SECONDS [30], BENCH_RACES [10000], BENCH_RACE_CLIENTS [50],
  * BENCH_RACE_LANES [1], BENCH_RACE_GRIDS [200], BENCH_RACE_WARMUP [5],
@@ -88,6 +90,7 @@ import {
   freePort,
   NamedCpuMeter,
   rssBytes,
+  spawnNode,
   spawnTs,
   waitForReady,
   type Child,
@@ -791,15 +794,25 @@ async function main(): Promise<number> {
       const deleted = await deleteRedisKeys(redisUrl, redisPrefix);
       if (verbose) log(`deleted ${deleted} redis keys under ${redisPrefix}:`);
     });
+    // As deployed (`npm start` runs the compiled server), unless BENCH_FROM_SOURCE=1.
+    const fromSource = process.env.BENCH_FROM_SOURCE === '1';
+    if (!fromSource) {
+      log('Compiling server and workers (tsc -b tsconfig.build.json)…');
+      execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+    }
+    const start = (name: 'server' | 'workers', options: Parameters<typeof spawnTs>[2]) =>
+      fromSource
+        ? spawnTs(name, path.join(ROOT, `${name}/src/main.ts`), options)
+        : spawnNode(name, path.join(ROOT, `${name}/dist/main.js`), options);
     const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const server = spawnTs('server', path.join(ROOT, 'server/src/main.ts'), {
+    const server = start('server', {
       cwd: ROOT,
       env,
       echo: verbose,
       nodeArgs: [...SERVER_NODE_FLAGS, ...serverNodeArgs],
     });
     cleanup.add('server', () => server.stop(10_000));
-    const workers = spawnTs('workers', path.join(ROOT, 'workers/src/main.ts'), {
+    const workers = start('workers', {
       cwd: ROOT,
       env: { ...env, WORKERS_METRICS_PORT: String(workersMetricsPort) },
       echo: verbose,

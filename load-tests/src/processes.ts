@@ -33,7 +33,15 @@ export interface SpawnTsOptions {
  * itself and /proc figures describe it, not a wrapper.
  */
 export function spawnTs(name: string, file: string, options: SpawnTsOptions): Child {
-  const args = [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx', file];
+  return spawnNode(name, file, {
+    ...options,
+    nodeArgs: [...(options.nodeArgs ?? []), '--conditions=source', '--import', 'tsx'],
+  });
+}
+
+/** Runs a JavaScript entry point (a built `dist/main.js`) with Node, as `npm start` does. */
+export function spawnNode(name: string, file: string, options: SpawnTsOptions): Child {
+  const args = [...(options.nodeArgs ?? []), file];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: options.env,
