@@ -260,6 +260,15 @@ describe('the offer cascade', () => {
     );
     expect(listed.status).toBe(200);
     expect(listed.body.tasks.map((task) => task.id)).toEqual([taskId]);
+    // Staff see who was offered it, by name, whatever their community.
+    const staffView = await member.get<{
+      assignments: Array<{ volunteerId: number; volunteerName: string; status: string }>;
+    }>(`/api/tasks/${taskId}`);
+    const winner = staffView.body.assignments.find((row) => row.volunteerId === order[0]!.user.id);
+    const winnerUser = await system.server.prisma.user.findUniqueOrThrow({
+      where: { id: order[0]!.user.id },
+    });
+    expect(winner).toMatchObject({ status: 'ACCEPTED', volunteerName: winnerUser.displayName });
     const dispatcher = await system.login('dispatcher');
     expect(
       (

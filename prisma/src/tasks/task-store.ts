@@ -304,7 +304,8 @@ export async function completeIfDone(
 
 export interface TaskDetail {
   task: TaskSummary;
-  assignments: ReturnType<typeof toAssignmentSummary>[];
+  /** With each volunteer's name: staff see who was offered the task, from any community. */
+  assignments: Array<ReturnType<typeof toAssignmentSummary> & { volunteerName: string }>;
 }
 
 export interface TaskListFilter {
@@ -893,8 +894,15 @@ export class TaskStore {
     const assignments = await this.prisma.taskAssignment.findMany({
       where: { taskId },
       orderBy: { id: 'asc' },
+      include: { volunteer: { select: { user: { select: { displayName: true } } } } },
     });
-    return { task: toTaskSummary(row), assignments: assignments.map(toAssignmentSummary) };
+    return {
+      task: toTaskSummary(row),
+      assignments: assignments.map((assignment) => ({
+        ...toAssignmentSummary(assignment),
+        volunteerName: assignment.volunteer.user.displayName,
+      })),
+    };
   }
 
   async timeline(taskId: number, task: TaskSummary) {

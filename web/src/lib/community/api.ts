@@ -50,7 +50,7 @@ export type TaskTimelineEntry = Omit<TaskEventPayload, 'task'>;
 /** `GET /api/tasks/:id` for staff in scope. */
 export interface TaskDetailResponse {
   task: TaskSummary;
-  assignments: AssignmentSummary[];
+  assignments: Array<AssignmentSummary & { volunteerName?: string }>;
   timeline?: TaskTimelineEntry[];
 }
 
