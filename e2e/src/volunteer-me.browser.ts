@@ -111,9 +111,35 @@ describe('/volunteer/me in Chromium at a phone viewport', () => {
     await form.getByRole('button', { name: '保存' }).click();
     await expect(phone.getByTestId('profile-error').textContent()).resolves.toMatch(/手机号/);
     expect((await profile()).phone).toBe(before.phone);
+    await form.getByLabel('手机号（选填）').fill(before.phone ?? '');
+
+    // The server refuses a name longer than 60 (the input stops typing there;
+    // lifted here): its own words and the field are shown, the form keeps what was typed.
+    const name = form.getByLabel('姓名');
+    await name.evaluate((input) => input.removeAttribute('maxlength'));
+    const tooLong = '长'.repeat(61);
+    await name.fill(tooLong);
+    await form.getByRole('button', { name: '保存' }).click();
+    const refusal = phone.getByTestId('profile-error').filter({ hasText: 'displayName' });
+    await refusal.waitFor();
+    const refused = await refusal.textContent();
+    expect(refused).toMatch(/^保存失败：.*displayName/);
+    expect(refused).not.toMatch(/出错了|未能完成/);
+    await expect(name.inputValue()).resolves.toBe(tooLong);
+    expect((await profile()).displayName).toBe(before.displayName);
+    // The browser logs the refused request; that one error is expected.
+    expect(errors).toEqual([expect.stringMatching(/status of 400/)]);
+    errors.length = 0;
+
+    // A new name is saved, and the leaderboard shows it on my row.
+    const renamed = `${before.displayName}二`;
+    await name.fill(renamed);
+    await form.getByRole('button', { name: '保存' }).click();
+    await phone.getByTestId('profile-saved').waitFor();
+    expect((await profile()).displayName).toBe(renamed);
+    await mine.filter({ hasText: renamed }).waitFor();
 
     // Skills and home community changed and saved.
-    await form.getByLabel('手机号（选填）').fill(before.phone ?? '');
     const skillBoxes = form.locator('[data-testid="skill-choices"] input[type="checkbox"]');
     const first = skillBoxes.first();
     const firstCode = await first.getAttribute('value');

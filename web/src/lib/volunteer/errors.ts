@@ -1,6 +1,6 @@
 import { ApiError } from '../api/client.ts';
 import { i18n, t } from '../i18n/index.ts';
-import { serverMessageIn } from './format.ts';
+import { refusalText, serverMessageIn } from './format.ts';
 import { distanceText } from './labels.ts';
 import { GeoError } from './presence.ts';
 
@@ -39,6 +39,18 @@ export function volunteerErrorMessage(error: unknown): string {
   }
   if (error instanceof Error) return t('volunteer.error.generic', { message: error.message });
   return t('volunteer.error.generic', { message: String(error) });
+}
+
+/**
+ * For sentences that already say what failed ("Could not save: {message}"):
+ * a refusal (4xx) in the server's own words and the fields it names, without
+ * a second prefix; anything else as volunteerErrorMessage says it.
+ */
+export function refusalMessage(error: unknown): string {
+  if (error instanceof ApiError && error.status >= 400 && error.status < 500) {
+    return refusalText(error.message, error.details, i18n.lang);
+  }
+  return volunteerErrorMessage(error);
 }
 
 export const isStatus = (error: unknown, status: number): boolean =>

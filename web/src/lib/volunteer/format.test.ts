@@ -5,6 +5,7 @@ import {
   distanceParts,
   geoUri,
   offerCountdown,
+  refusalText,
   serverMessageIn,
   splitServiceMinutes,
 } from './format.ts';
@@ -86,5 +87,29 @@ describe('serverMessageIn', () => {
     expect(serverMessageIn('Task not found', 'zh-CN')).toBe('Task not found');
     expect(serverMessageIn('either / or', 'en')).toBe('either / or');
     expect(serverMessageIn('中文 / 中文', 'en')).toBe('中文 / 中文');
+  });
+});
+
+describe('refusalText', () => {
+  it('keeps the server’s words, in the page’s language, with the fields it names', () => {
+    expect(
+      refusalText('Invalid request body', [{ path: 'displayName', message: 'Too big' }], 'en'),
+    ).toBe('Invalid request body (displayName: Too big)');
+    expect(
+      refusalText(
+        '无法加入 / Cannot join',
+        [
+          { path: '', message: 'full' },
+          { path: 'a.b', message: 'x' },
+        ],
+        'zh-CN',
+      ),
+    ).toBe('无法加入（full; a.b: x）');
+  });
+
+  it('ignores details that are not a list of field problems', () => {
+    expect(refusalText('Sign in first', undefined, 'en')).toBe('Sign in first');
+    expect(refusalText('Outside', { distanceM: 900, geofenceM: 200 }, 'en')).toBe('Outside');
+    expect(refusalText('Bad', [null, 3, { path: 'x' }], 'en')).toBe('Bad');
   });
 });

@@ -77,3 +77,22 @@ export function serverMessageIn(message: string, lang: 'zh-CN' | 'en'): string {
   if (!HAN.test(zh) || HAN.test(en) || zh === '' || en === '') return message;
   return lang === 'en' ? en : zh;
 }
+
+/**
+ * The server's refusal in the page's language, with the fields a 400 names
+ * (`details: [{ path, message }]`) after it: "Invalid request body
+ * (displayName: Too big)".
+ */
+export function refusalText(message: string, details: unknown, lang: 'zh-CN' | 'en'): string {
+  const said = serverMessageIn(message, lang);
+  const fields = (Array.isArray(details) ? (details as unknown[]) : [])
+    .flatMap((item) => {
+      if (typeof item !== 'object' || item === null) return [];
+      const { path, message: problem } = item as { path?: unknown; message?: unknown };
+      if (typeof problem !== 'string') return [];
+      return [typeof path === 'string' && path !== '' ? `${path}: ${problem}` : problem];
+    })
+    .join('; ');
+  if (fields === '') return said;
+  return lang === 'en' ? `${said} (${fields})` : `${said}（${fields}）`;
+}

@@ -40,10 +40,12 @@ export class VolunteerMe {
     this.saved = false;
     try {
       const { volunteer } = await volunteerApi.updateProfile(patch);
-      const movedHome = volunteer.homeCommunityId !== this.#wallet.profile?.homeCommunityId;
+      const before = this.#wallet.profile;
       this.#wallet.profile = volunteer;
       this.saved = true;
-      if (movedHome) await this.load(volunteer);
+      if (volunteer.homeCommunityId !== before?.homeCommunityId) await this.load(volunteer);
+      // The leaderboards show my name.
+      else if (volunteer.displayName !== before.displayName) await this.loadBoards(volunteer);
       return true;
     } catch (error) {
       this.saveError = error;
