@@ -127,6 +127,8 @@ export interface LeaderboardResponse {
   by: 'team' | 'community';
   id: number;
   rows: LeaderboardRow[];
+  /** The reading volunteer's own standing when they are on this board but below `rows`. */
+  me?: LeaderboardRow;
 }
 
 /**

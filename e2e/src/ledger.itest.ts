@@ -286,6 +286,22 @@ describe('hours and points: ledger, redemptions, leaderboards', () => {
       [c, 40, 120, 3],
       [a, 10, 60, 4],
     ]);
+    // The top two only: a reader below them still learns where they stand (c has b's
+    // points but fewer minutes, so third); one within the top two gets no extra row.
+    const top = await viewer.get<LeaderboardResponse>(
+      `/api/leaderboards?by=team&teamId=${team.id}&limit=2`,
+    );
+    expect(top.body.rows.map((row) => row.volunteerId)).toEqual([d, b]);
+    expect(top.body.me).toMatchObject({ volunteerId: a, points: 10, minutes: 60, rank: 4 });
+    const third = await (
+      await signIn('vol-0012')
+    ).get<LeaderboardResponse>(`/api/leaderboards?by=team&teamId=${team.id}&limit=2`);
+    expect(third.body.me).toMatchObject({ volunteerId: c, rank: 3 });
+    const onTop = await (
+      await signIn('vol-0013')
+    ).get<LeaderboardResponse>(`/api/leaderboards?by=team&teamId=${team.id}&limit=2`);
+    expect(onTop.body.me).toBeUndefined();
+
     // A window before anything was earned: everyone at zero, tied.
     const empty = await viewer.get<LeaderboardResponse>(
       `/api/leaderboards?by=team&teamId=${team.id}&to=2020-01-01T00:00:00Z`,

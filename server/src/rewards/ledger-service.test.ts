@@ -100,7 +100,14 @@ class FakeRepository implements LedgerRepository {
       { volunteerId: 2, displayName: 'b', minutes: 60, points: 10 },
       { volunteerId: 3, displayName: 'c', minutes: 60, points: 10 },
       { volunteerId: 4, displayName: 'd', minutes: 0, points: 0 },
-    ];
+    ].slice(0, query.limit);
+  }
+  standings: number[] = [];
+  async standing(_query: Omit<LeaderboardQuery, 'limit'>, volunteerId: number) {
+    this.standings.push(volunteerId);
+    return volunteerId === 100
+      ? { volunteerId: 100, displayName: 'me', minutes: 0, points: 0, rank: 5 }
+      : null;
   }
 }
 
@@ -233,6 +240,27 @@ describe('LedgerService.leaderboard', () => {
     expect(board.id).toBe(4);
     expect(board.rows.map((row) => row.rank)).toEqual([1, 2, 2, 4]);
     expect(repository.boards[0]).toMatchObject({ by: 'community', id: 4 });
+  });
+
+  it('adds the reading volunteer’s own standing when they are below the rows', async () => {
+    const { service, repository } = setup();
+    const board = await service.leaderboard(volunteer, { by: 'community', limit: 2 });
+    expect(board.rows.map((row) => row.volunteerId)).toEqual([1, 2]);
+    expect(board.me).toEqual({
+      volunteerId: 100,
+      displayName: 'me',
+      minutes: 0,
+      points: 0,
+      rank: 5,
+    });
+    // Staff read the board as it is.
+    const staff = await service.leaderboard(auth(3, 'DISPATCHER', 3), {
+      by: 'team',
+      teamId: 10,
+      limit: 2,
+    });
+    expect(staff.me).toBeUndefined();
+    expect(repository.standings).toEqual([100]);
   });
 
   it('needs a team for by=team and a community for by=community', async () => {

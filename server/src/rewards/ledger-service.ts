@@ -220,14 +220,14 @@ export class LedgerService {
       if (region.level !== 'COMMUNITY') throw invalidQuery('regionId', 'not a community');
       id = community;
     }
-    const rows = await this.deps.repository.leaderboard({
-      by: query.by,
-      id,
-      from: query.from,
-      to: query.to,
-      limit: query.limit,
-    });
-    return { by: query.by, id, rows: ranked(rows) };
+    const board = { by: query.by, id, from: query.from, to: query.to };
+    const rows = ranked(await this.deps.repository.leaderboard({ ...board, limit: query.limit }));
+    // A volunteer below the top of a long board still sees where they stand.
+    if (auth.user.role === 'VOLUNTEER' && !rows.some((row) => row.volunteerId === auth.user.id)) {
+      const me = await this.deps.repository.standing(board, auth.user.id);
+      if (me) return { by: query.by, id, rows, me };
+    }
+    return { by: query.by, id, rows };
   }
 
   async #ownCommunity(auth: AuthContext): Promise<number | null> {

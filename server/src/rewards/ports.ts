@@ -110,4 +110,9 @@ export interface LedgerRepository {
   homeCommunity(volunteerId: number): Promise<number | null | undefined>;
   teamExists(teamId: number): Promise<boolean>;
   leaderboard(query: LeaderboardQuery): Promise<Omit<LeaderboardRow, 'rank'>[]>;
+  /** One volunteer's row and rank (1 + those strictly ahead) on a board; null when not on it. */
+  standing(
+    query: Omit<LeaderboardQuery, 'limit'>,
+    volunteerId: number,
+  ): Promise<LeaderboardRow | null>;
 }

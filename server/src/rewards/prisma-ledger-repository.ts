@@ -294,32 +294,26 @@ export class PrismaLedgerRepository implements LedgerRepository {
    * refunds do not count) then minutes of service (task rows only), in the window.
    */
   async leaderboard(query: LeaderboardQuery): Promise<Omit<LeaderboardRow, 'rank'>[]> {
-    const members =
-      query.by === 'team'
-        ? Prisma.sql`v.user_id IN (SELECT volunteer_id FROM team_members WHERE team_id = ${query.id})`
-        : Prisma.sql`v.home_community_id = ${query.id} AND v.status = 'APPROVED'`;
-    const from = query.from ? Prisma.sql`AND l.created_at >= ${query.from}` : Prisma.empty;
-    const to = query.to ? Prisma.sql`AND l.created_at < ${query.to}` : Prisma.empty;
-    const rows = await this.prisma.$queryRaw<
-      { volunteerId: number; displayName: string; minutes: bigint; points: bigint }[]
-    >`
-      SELECT v.user_id AS "volunteerId", u.display_name AS "displayName",
-             COALESCE(SUM(l.minutes) FILTER (WHERE l.task_id IS NOT NULL), 0)::bigint AS minutes,
-             COALESCE(SUM(l.points) FILTER (
-               WHERE l.reason NOT IN ('redemption', 'redemption-refund')), 0)::bigint AS points
-        FROM volunteers v
-        JOIN users u ON u.id = v.user_id
-        LEFT JOIN points_ledger l ON l.volunteer_id = v.user_id ${from} ${to}
-       WHERE ${members}
-       GROUP BY v.user_id, u.display_name
-       ORDER BY points DESC, minutes DESC, v.user_id
+    const rows = await this.prisma.$queryRaw<BoardRow[]>`
+      ${boardSql(query)}
+      SELECT "volunteerId", "displayName", minutes, points FROM board
+       ORDER BY points DESC, minutes DESC, "volunteerId"
        LIMIT ${query.limit}`;
-    return rows.map((row) => ({
-      volunteerId: row.volunteerId,
-      displayName: row.displayName,
-      minutes: Number(row.minutes),
-      points: Number(row.points),
-    }));
+    return rows.map(fromBoardRow);
+  }
+
+  async standing(
+    query: Omit<LeaderboardQuery, 'limit'>,
+    volunteerId: number,
+  ): Promise<LeaderboardRow | null> {
+    const [row] = await this.prisma.$queryRaw<Array<BoardRow & { ahead: bigint }>>`
+      ${boardSql(query)}
+      SELECT b."volunteerId", b."displayName", b.minutes, b.points,
+             (SELECT count(*) FROM board o
+               WHERE (o.points, o.minutes) > (b.points, b.minutes))::bigint AS ahead
+        FROM board b
+       WHERE b."volunteerId" = ${volunteerId}`;
+    return row ? { ...fromBoardRow(row), rank: Number(row.ahead) + 1 } : null;
   }
 
   private async communitiesWithin(regionId: number): Promise<number[]> {
@@ -332,4 +326,45 @@ export class PrismaLedgerRepository implements LedgerRepository {
       SELECT id FROM sub WHERE level = 'COMMUNITY'`;
     return rows.map((row) => row.id);
   }
+}
+
+interface BoardRow {
+  volunteerId: number;
+  displayName: string;
+  minutes: bigint;
+  points: bigint;
+}
+
+function fromBoardRow(row: BoardRow): Omit<LeaderboardRow, 'rank'> {
+  return {
+    volunteerId: row.volunteerId,
+    displayName: row.displayName,
+    minutes: Number(row.minutes),
+    points: Number(row.points),
+  };
+}
+
+/**
+ * `WITH board AS (...)`: a board's members with points earned (task rows and
+ * adjustments; spending and refunds do not count) and minutes of service
+ * (task rows only), in the window.
+ */
+function boardSql(query: Omit<LeaderboardQuery, 'limit'>): Prisma.Sql {
+  const members =
+    query.by === 'team'
+      ? Prisma.sql`v.user_id IN (SELECT volunteer_id FROM team_members WHERE team_id = ${query.id})`
+      : Prisma.sql`v.home_community_id = ${query.id} AND v.status = 'APPROVED'`;
+  const from = query.from ? Prisma.sql`AND l.created_at >= ${query.from}` : Prisma.empty;
+  const to = query.to ? Prisma.sql`AND l.created_at < ${query.to}` : Prisma.empty;
+  return Prisma.sql`
+    WITH board AS (
+      SELECT v.user_id AS "volunteerId", u.display_name AS "displayName",
+             COALESCE(SUM(l.minutes) FILTER (WHERE l.task_id IS NOT NULL), 0)::bigint AS minutes,
+             COALESCE(SUM(l.points) FILTER (
+               WHERE l.reason NOT IN ('redemption', 'redemption-refund')), 0)::bigint AS points
+        FROM volunteers v
+        JOIN users u ON u.id = v.user_id
+        LEFT JOIN points_ledger l ON l.volunteer_id = v.user_id ${from} ${to}
+       WHERE ${members}
+       GROUP BY v.user_id, u.display_name)`;
 }
