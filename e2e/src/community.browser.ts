@@ -184,8 +184,15 @@ describe('/community (社区工作台) in Chromium at a phone width', () => {
     const decided = await prisma.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
     expect(decided.status).toBe('APPROVED');
 
-    // 4. Care recipients: the registry of 健身社区 lists its households.
-    await page.locator('[data-testid="community-tab-care"]').click();
+    // 4. Care recipients: the registry of 健身社区 lists its households. Reached from the
+    // keyboard: the right arrow on the redemptions tab selects and focuses the next one.
+    await page.locator('[data-testid="community-tab-redemptions"]').focus();
+    await page.keyboard.press('ArrowRight');
+    const careTab = page.locator('[data-testid="community-tab-care"][aria-selected="true"]');
+    await careTab.waitFor();
+    await expect(careTab.evaluate((tab) => tab === tab.ownerDocument.activeElement)).resolves.toBe(
+      true,
+    );
     await page.locator('[data-testid="care-table"]').waitFor();
     const households = await prisma.careRecipient.count({ where: { communityId } });
     await expect(page.locator('[data-testid="care-row"]').count()).resolves.toBe(households);
