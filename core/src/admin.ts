@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { deadlinePolicySchema, prioritySchema, type DeadlinePolicy } from './categories.ts';
+import { categoryAttributesSchema } from './open311.ts';
 import { polygonsOf, type AreaGeometry, type Position } from './geo.ts';
 import { REGION_LEVELS, regionDepth, type RegionLevel } from './regions.ts';
 import { ROLES, type Role } from './users.ts';
@@ -146,6 +147,8 @@ export const categoryPatchSchema = z
     requiresVerification: z.boolean().optional(),
     active: z.boolean().optional(),
     policy: deadlinePolicySchema.optional(),
+    /** The whole list of attributes (the Open311 service definition); [] removes them all. */
+    attributes: categoryAttributesSchema.optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, { message: 'nothing to change' })
   .superRefine((patch, context) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CategoryAttribute } from './open311.ts';
 
 export const PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -52,6 +53,8 @@ export interface CategoryDto {
   requiresVerification: boolean;
   elderlyService: ElderlyService | null;
   policy: DeadlinePolicy;
+  /** Questions a report of this category answers (its Open311 service definition). */
+  attributes?: CategoryAttribute[];
   /**
    * The Chinese name in toneless pinyin, syllables separated by spaces
    * ("la ji qing yun"; ü written v), for search. Optional: computed by the server.

@@ -125,6 +125,22 @@ const EXPECTED: Array<{ what: string; expect: Record<Who, number> }> = [
     },
   },
   {
+    what: 'GET /api/admin/open311/keys',
+    expect: {
+      anonymous: 401,
+      reporter: 403,
+      otherResident: 403,
+      volunteer: 403,
+      member: 403,
+      farMember: 403,
+      community: 403,
+      otherCommunity: 403,
+      cityDispatcher: 403,
+      otherDistrictDispatcher: 403,
+      admin: 200,
+    },
+  },
+  {
     what: 'POST /api/tickets/T/accept',
     expect: {
       anonymous: 401,

@@ -20,9 +20,23 @@ export interface ServerConfig extends CommonEnv {
   secureCookies: boolean;
   /** Metres around a task within which check-in and check-out count (TASK_GEOFENCE_M). */
   taskGeofenceM: number;
+  /** The jurisdiction_id Open311 serves (OPEN311_JURISDICTION); others answer 404. */
+  open311Jurisdiction: string;
 }
 
 export { EnvError as ConfigError };
+
+const JURISDICTION_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function open311Jurisdiction(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return 'anshan';
+  if (!JURISDICTION_ID.test(raw)) {
+    throw new EnvError(
+      `OPEN311_JURISDICTION must be 1-64 letters, digits, '.', '_' or '-', got "${raw}"`,
+    );
+  }
+  return raw;
+}
 
 /** The server's settings; the one place it reads the environment. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -37,5 +51,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     webHandlerPath: env.WEB_HANDLER === 'none' ? null : env.WEB_HANDLER || 'web/build/handler.js',
     secureCookies: env.SECURE_COOKIES === '1',
     taskGeofenceM: positiveNumberEnv('TASK_GEOFENCE_M', env.TASK_GEOFENCE_M, DEFAULT_GEOFENCE_M),
+    open311Jurisdiction: open311Jurisdiction(env.OPEN311_JURISDICTION),
   };
 }

@@ -1,4 +1,10 @@
-import type { DeadlinePolicy, ElderlyService, Priority, PriorityPolicy } from '@gridline/core';
+import type {
+  CategoryAttributeInput,
+  DeadlinePolicy,
+  ElderlyService,
+  Priority,
+  PriorityPolicy,
+} from '@gridline/core';
 
 export interface DemoCategory {
   code: string;
@@ -10,6 +16,8 @@ export interface DemoCategory {
   requiresVerification?: boolean;
   sensitive?: boolean;
   elderlyService?: ElderlyService;
+  /** Questions a report answers (the Open311 service definition). */
+  attributes?: CategoryAttributeInput[];
 }
 
 const level = (
@@ -42,6 +50,122 @@ const FAST: DeadlinePolicy = {
 };
 
 const CITY_MANAGEMENT = '城市管理局 City Management';
+
+const option = (key: string, zh: string, en: string) => ({ key, name: { zh, en } });
+
+const NOISE_ATTRIBUTES: CategoryAttributeInput[] = [
+  {
+    code: 'NOISE_SOURCE',
+    datatype: 'singlevaluelist',
+    required: true,
+    order: 1,
+    description: { zh: '噪音来源', en: 'Where does the noise come from?' },
+    values: [
+      option('CONSTRUCTION', '施工', 'Construction'),
+      option('BUSINESS', '商铺经营', 'A shop or restaurant'),
+      option('RESIDENTIAL', '居民生活', 'Neighbours'),
+      option('TRAFFIC', '交通', 'Traffic'),
+      option('OTHER', '其他', 'Other'),
+    ],
+  },
+  {
+    code: 'HEARD_AT',
+    datatype: 'datetime',
+    order: 2,
+    description: { zh: '最近一次听到的时间', en: 'When was it last heard?' },
+  },
+];
+
+const GARBAGE_ATTRIBUTES: CategoryAttributeInput[] = [
+  {
+    code: 'WASTE_TYPES',
+    datatype: 'multivaluelist',
+    required: true,
+    order: 1,
+    description: { zh: '垃圾种类', en: 'What kind of waste?' },
+    values: [
+      option('HOUSEHOLD', '生活垃圾', 'Household waste'),
+      option('KITCHEN', '厨余垃圾', 'Kitchen waste'),
+      option('BULKY', '大件垃圾', 'Bulky items'),
+      option('CONSTRUCTION', '建筑垃圾', 'Construction waste'),
+    ],
+  },
+];
+
+const ROAD_DAMAGE_ATTRIBUTES: CategoryAttributeInput[] = [
+  {
+    code: 'BLOCKS_TRAFFIC',
+    datatype: 'singlevaluelist',
+    required: true,
+    order: 1,
+    description: { zh: '是否影响通行', en: 'Does it block traffic?' },
+    values: [option('YES', '是', 'Yes'), option('NO', '否', 'No')],
+  },
+  {
+    code: 'AREA_M2',
+    datatype: 'number',
+    order: 2,
+    description: { zh: '破损面积', en: 'Damaged area' },
+    datatypeDescription: { zh: '平方米，估计即可', en: 'Square metres; an estimate will do' },
+  },
+];
+
+const STREET_LIGHT_ATTRIBUTES: CategoryAttributeInput[] = [
+  {
+    code: 'POLE_NUMBER',
+    datatype: 'string',
+    order: 1,
+    description: { zh: '灯杆编号', en: 'Pole number' },
+    datatypeDescription: {
+      zh: '灯杆上的编号牌，如 TD-0231',
+      en: 'The plate on the pole, e.g. TD-0231',
+    },
+  },
+  {
+    code: 'FAULT',
+    datatype: 'singlevaluelist',
+    required: true,
+    order: 2,
+    description: { zh: '故障情况', en: 'What is wrong?' },
+    values: [
+      option('OUT', '不亮', 'Not lit'),
+      option('FLICKERING', '闪烁', 'Flickering'),
+      option('DAY_BURNING', '白天常亮', 'Lit during the day'),
+      option('DAMAGED', '灯杆损坏', 'Damaged pole'),
+    ],
+  },
+];
+
+const WATER_LEAK_ATTRIBUTES: CategoryAttributeInput[] = [
+  {
+    code: 'SAFETY_NOTICE',
+    variable: false,
+    datatype: 'text',
+    order: 0,
+    description: {
+      zh: '室内大量漏水请先关闭入户总阀，并远离电器。',
+      en: 'For a large leak indoors, first close the main valve and keep away from electrical appliances.',
+    },
+  },
+  {
+    code: 'LEAK_PLACE',
+    datatype: 'singlevaluelist',
+    required: true,
+    order: 1,
+    description: { zh: '漏水位置', en: 'Where is the leak?' },
+    values: [
+      option('INDOORS', '室内', 'Indoors'),
+      option('STAIRWELL', '楼道', 'Stairwell'),
+      option('STREET', '道路或井盖', 'Street or manhole'),
+    ],
+  },
+  {
+    code: 'DETAILS',
+    datatype: 'text',
+    order: 2,
+    description: { zh: '补充说明', en: 'Anything else?' },
+  },
+];
 const HOUSING = '住房和城乡建设局 Housing and Construction';
 const CIVIL_AFFAIRS = '民政局 Civil Affairs';
 
@@ -53,6 +177,7 @@ export const DEMO_CATEGORIES: readonly DemoCategory[] = [
     department: '生态环境局 Ecology and Environment',
     defaultPriority: 'NORMAL',
     policy: STANDARD,
+    attributes: NOISE_ATTRIBUTES,
   },
   {
     code: 'GARBAGE',
@@ -61,6 +186,7 @@ export const DEMO_CATEGORIES: readonly DemoCategory[] = [
     department: CITY_MANAGEMENT,
     defaultPriority: 'NORMAL',
     policy: STANDARD,
+    attributes: GARBAGE_ATTRIBUTES,
   },
   {
     code: 'ROAD_DAMAGE',
@@ -70,6 +196,7 @@ export const DEMO_CATEGORIES: readonly DemoCategory[] = [
     defaultPriority: 'NORMAL',
     policy: STANDARD,
     requiresVerification: true,
+    attributes: ROAD_DAMAGE_ATTRIBUTES,
   },
   {
     code: 'STREET_LIGHT',
@@ -78,6 +205,7 @@ export const DEMO_CATEGORIES: readonly DemoCategory[] = [
     department: CITY_MANAGEMENT,
     defaultPriority: 'NORMAL',
     policy: STANDARD,
+    attributes: STREET_LIGHT_ATTRIBUTES,
   },
   {
     code: 'WATER_LEAK',
@@ -86,6 +214,7 @@ export const DEMO_CATEGORIES: readonly DemoCategory[] = [
     department: '水务集团 Water Company',
     defaultPriority: 'HIGH',
     policy: FAST,
+    attributes: WATER_LEAK_ATTRIBUTES,
   },
   {
     code: 'HEATING',

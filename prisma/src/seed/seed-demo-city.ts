@@ -1,5 +1,5 @@
 import { hash } from '@node-rs/argon2';
-import type { Role } from '@gridline/core';
+import { categoryAttributesSchema, type Role } from '@gridline/core';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { loadAnshanData } from '../demo-city/anshan-data.ts';
 import { DEMO_CATEGORIES, DEMO_SKILLS } from '../demo-city/categories.ts';
@@ -139,6 +139,9 @@ async function seedCity(
       requiresVerification: category.requiresVerification ?? false,
       sensitive: category.sensitive ?? false,
       elderlyService: category.elderlyService ?? null,
+      attributes: category.attributes
+        ? (categoryAttributesSchema.parse(category.attributes) as Prisma.InputJsonValue)
+        : undefined,
       sortOrder: index,
     })),
   });

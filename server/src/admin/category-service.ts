@@ -1,5 +1,6 @@
 import {
   deadlinePolicySchema,
+  storedCategoryAttributes,
   type CategoryDto,
   type CategoryPatch,
   type ElderlyService,
@@ -23,6 +24,7 @@ function toDto(row: CategoryRow): AdminCategoryDto {
     requiresVerification: row.requiresVerification,
     elderlyService: row.elderlyService as ElderlyService | null,
     policy: deadlinePolicySchema.parse(row.policy),
+    attributes: storedCategoryAttributes(row.attributes),
     active: row.active,
     sortOrder: row.sortOrder,
   };
@@ -59,6 +61,7 @@ export class CategoryAdminService {
       requiresVerification: patch.requiresVerification,
       active: patch.active,
       policy: patch.policy as Prisma.InputJsonValue | undefined,
+      attributes: patch.attributes as Prisma.InputJsonValue | undefined,
     };
     const after = await this.deps.prisma.$transaction(async (tx) => {
       const before = await tx.category.findUnique({ where: { code } });

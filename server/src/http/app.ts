@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import express, { type RequestHandler, type Router } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { HttpError, errorHandler, unknownRoute } from './errors.ts';
@@ -10,6 +10,11 @@ export interface AppParts {
   authenticate: RequestHandler;
   apiRouters: Router[];
   rootRouters: Router[];
+  /**
+   * Error handlers for routers that answer errors in their own shape (Open311),
+   * run before the app's own; each passes on what is not its own.
+   */
+  errorHandlers?: ErrorRequestHandler[];
   /** The SvelteKit handler, mounted last. */
   web: RequestHandler | null;
   onRequestDone?: (route: string, method: string, status: number, seconds: number) => void;
@@ -88,6 +93,7 @@ export function createApp(parts: AppParts): express.Express {
     app.use(parts.web);
   }
   app.use(unknownRoute);
+  for (const handler of parts.errorHandlers ?? []) app.use(handler);
   app.use(errorHandler(parts.logger));
   return app;
 }

@@ -1,5 +1,11 @@
 import type { TicketChange } from '@gridline/db';
-import type { CategoryDto, TicketSummary, TicketTimerJob, TicketTimerKind } from '@gridline/core';
+import type {
+  CategoryAttribute,
+  CategoryDto,
+  TicketSummary,
+  TicketTimerJob,
+  TicketTimerKind,
+} from '@gridline/core';
 
 /** Side effects the ticket service needs, each behind a small interface. */
 export interface TicketPublisher {
@@ -17,9 +23,20 @@ export interface TimerScheduler {
   cancel(kind: TicketTimerKind, ticketId: number, version: number): Promise<void>;
 }
 
+/** A category as the catalogue holds it: what everyone sees plus what only the server needs. */
+export type CatalogCategory = CategoryDto & {
+  id: number;
+  attributes: CategoryAttribute[];
+  /** Locations are blurred in public views. */
+  sensitive: boolean;
+};
+
 export interface CategoryCatalog {
-  byCode(code: string): Promise<(CategoryDto & { id: number }) | null>;
+  byCode(code: string): Promise<CatalogCategory | null>;
+  /** The active categories as everyone may see them, in their order. */
   list(): Promise<CategoryDto[]>;
+  /** The active categories with what only the server needs, in their order. */
+  entries(): Promise<CatalogCategory[]>;
 }
 
 export interface Clock {

@@ -8,6 +8,8 @@ import {
   type CategoryDto,
   type CategoryPatch,
   type ImportProblem,
+  type Open311ApiKeyDto,
+  type Open311IssuedKey,
   type RegionImportResponse,
   type RegionImportSummary,
   type RegionLevel,
@@ -102,6 +104,13 @@ export const adminApi = {
       `/api/admin/users/${id}`,
       { method: 'PATCH', body: patch },
     ),
+  open311Keys: () => request<{ keys: Open311ApiKeyDto[] }>('/api/admin/open311/keys'),
+  issueOpen311Key: (name: string) =>
+    request<Open311IssuedKey>('/api/admin/open311/keys', { method: 'POST', body: { name } }),
+  revokeOpen311Key: (id: number) =>
+    request<{ apiKey: Open311ApiKeyDto }>(`/api/admin/open311/keys/${id}/revoke`, {
+      method: 'POST',
+    }),
   audit: (params: { entity?: string; before?: number; limit?: number }) =>
     request<{ entries: AuditEntryDto[] }>(`/api/admin/audit${query(params)}`),
 };

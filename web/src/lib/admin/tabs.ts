@@ -1,2 +1,2 @@
-export const ADMIN_TABS = ['regions', 'categories', 'users', 'audit'] as const;
+export const ADMIN_TABS = ['regions', 'categories', 'users', 'open311', 'audit'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];
