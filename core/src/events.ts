@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { TicketStatus, TicketSummary } from './tickets.ts';
 import type { PositionUpdatedPayload } from './positions.ts';
 import type { TaskEventPayload, TaskEventType } from './tasks.ts';
+import type { TrackedEventPayload } from './track.ts';
 
 /** Socket.IO server -> client event names (DESIGN.md "Real time"). */
 export const SERVER_EVENTS = [
@@ -51,6 +52,8 @@ export type ServerToClientEvents = {
   /** A field user's live position (see positions.ts); no event id, never replayed. */
   'position.updated': (payload: PositionUpdatedPayload) => void;
   'session.revoked': () => void;
+  /** A ticket's public step, to its tracking links (see track.ts). */
+  'ticket.tracked': (payload: TrackedEventPayload) => void;
 };
 
 export interface ClientToServerEvents {
@@ -65,6 +68,8 @@ export const rooms = {
   region: (id: number) => `region:${id}`,
   ticket: (id: number) => `ticket:${id}`,
   task: (id: number) => `task:${id}`,
+  /** A ticket's tracking links (joined at the handshake with the token, never by room.join). */
+  track: (ticketId: number) => `track:${ticketId}`,
 };
 
 export const roomNameSchema = z

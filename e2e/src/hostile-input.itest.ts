@@ -77,6 +77,7 @@ describe('hostile input', () => {
   let system: TestSystem;
   const sessions = {} as Record<(typeof SIGNED_IN)[number], Session>;
   let ticket: TicketSummary;
+  let trackingToken: string;
   let maxTicketId: number;
   let usernames: Set<string>;
   let validReport: Record<string, unknown>;
@@ -97,12 +98,13 @@ describe('hostile input', () => {
       channel: 'WEB',
       reporter: { name: '王女士', phone: '138 0000 0000' },
     };
-    const created = await sessions.community.post<{ ticket: TicketSummary }>(
-      '/api/tickets',
-      validReport,
-    );
+    const created = await sessions.community.post<{
+      ticket: TicketSummary;
+      trackingToken: string;
+    }>('/api/tickets', validReport);
     expect(created.status).toBe(201);
     ticket = created.body.ticket;
+    trackingToken = created.body.trackingToken;
     expect(ticket.assigneeId).toBe(sessions.member.user.id);
     const prisma = system.server.prisma;
     maxTicketId = (await prisma.ticket.aggregate({ _max: { id: true } }))._max.id ?? 0;
@@ -976,6 +978,66 @@ describe('hostile input', () => {
       runs(60),
     );
     expect((await fetch(`${system.baseUrl}/healthz`)).status).toBe(200);
+  });
+
+  it('refuses hostile tracking links, bodies and socket tokens with a 4xx and writes nothing', async () => {
+    const before = await snapshot();
+    // The ticket awaits acceptance: a link may neither rate nor reopen it yet.
+    const code = fc.oneof(
+      { weight: 2, arbitrary: fc.constant(ticket.code) },
+      { weight: 1, arbitrary: fc.constant(ticket.code.toLowerCase()) },
+      { weight: 2, arbitrary: hostileSegment },
+    );
+    const token = fc.oneof(
+      { weight: 2, arbitrary: fc.constant(trackingToken) },
+      { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{32}$/) },
+      // Node answers a URL past 16 KB itself (431, no body): keep the token to a link's size.
+      { weight: 2, arbitrary: hostileString.map((text) => text.slice(0, 500)) },
+    );
+    const route = fc.constantFrom('rate', 'reopen', 'photos', 'close', 'accept', '');
+    const body = fc.option(hostileValue.map(json), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        who(),
+        code,
+        token,
+        route,
+        body,
+        fc.boolean(),
+        async (as, linkCode, linkToken, action, sent, get) => {
+          const path =
+            `/api/track/${encodeComponent(linkCode)}` +
+            (action ? `/${action}` : '') +
+            `?token=${encodeComponent(linkToken)}`;
+          const method = get || action === '' ? 'GET' : 'POST';
+          const answer = await send({
+            method,
+            path,
+            ...as,
+            body: method === 'POST' ? sent : undefined,
+            headers: {},
+          });
+          // Reading the ticket's own link is the one success; everything else is refused.
+          if (answer.status === 200 && method === 'GET' && action === '') return;
+          const problem = clientErrorProblem(answer);
+          if (problem)
+            throw new Error(
+              describeFailure(problem, { method, path, ...as, body: sent, headers: {} }, answer),
+            );
+        },
+      ),
+      runs(300),
+    );
+    await fc.assert(
+      fc.asyncProperty(token, async (handshakeToken) => {
+        if (handshakeToken === trackingToken) return;
+        await expect(openSocket(system.baseUrl, { trackingToken: handshakeToken })).rejects.toThrow(
+          /unauthorized/,
+        );
+      }),
+      runs(60),
+    );
+    expect(await snapshot()).toEqual(before);
   });
 
   it('stores schema-valid hostile text verbatim (or refuses it with a 4xx), never a 5xx', async () => {

@@ -1,5 +1,5 @@
 import type { PrismaClient, TicketStore } from '@gridline/db';
-import { relationsOf, STAFF_ROLES, type TicketSummary } from '@gridline/core';
+import { OPEN_STATUSES, relationsOf, STAFF_ROLES, type TicketSummary } from '@gridline/core';
 import { HttpError, notFound } from '../http/errors.ts';
 import type { AuthContext } from '../http/types.ts';
 import { canSeeTicket } from '../auth/scope.ts';
@@ -10,6 +10,8 @@ import type { PhotoStore } from './photo-store.ts';
 
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 export const MAX_PHOTOS_PER_KIND = 6;
+/** A resident reporting through the web adds up to 3. */
+export const MAX_RESIDENT_PHOTOS = 3;
 
 export interface PhotoDto {
   id: number;
@@ -57,6 +59,27 @@ export class PhotoService {
     if (!relations.has('assignee') && !relations.has('supervisor') && !relations.has('reporter')) {
       throw new HttpError('FORBIDDEN', 'You may not add photos to this ticket');
     }
+    return this.store(ticket, kind, body, auth.user.id, MAX_PHOTOS_PER_KIND);
+  }
+
+  /** The holder of a tracking link adds photos to their report (fewer than staff may). */
+  async addByTracker(ticketId: number, body: unknown): Promise<PhotoDto> {
+    const ticket = await this.deps.store.findSummary(ticketId);
+    if (!ticket) throw notFound('Ticket');
+    if (!OPEN_STATUSES.includes(ticket.status)) {
+      throw new HttpError('CONFLICT', 'Photos can be added while the ticket is open');
+    }
+    return this.store(ticket, 'REPORT', body, null, MAX_RESIDENT_PHOTOS);
+  }
+
+  private async store(
+    ticket: TicketSummary,
+    kind: PhotoDto['kind'],
+    body: unknown,
+    actorId: number | null,
+    limit: number,
+  ): Promise<PhotoDto> {
+    const ticketId = ticket.id;
     if (!(body instanceof Uint8Array) || body.length === 0) {
       throw new HttpError('VALIDATION_FAILED', 'Send the image bytes as the request body');
     }
@@ -71,10 +94,10 @@ export class PhotoService {
       throw error;
     }
     const existing = await this.deps.prisma.ticketPhoto.count({ where: { ticketId, kind } });
-    if (existing >= MAX_PHOTOS_PER_KIND) {
+    if (existing >= limit) {
       throw new HttpError(
         'CONFLICT',
-        `A ticket holds at most ${MAX_PHOTOS_PER_KIND} ${kind.toLowerCase()} photos`,
+        `A ticket holds at most ${limit} ${kind.toLowerCase()} photos`,
       );
     }
     const sha256 = await this.deps.photos.save(clean);
@@ -83,7 +106,7 @@ export class PhotoService {
     });
     const change = await this.deps.store.appendEvent(ticketId, {
       type: 'ticket.updated',
-      actorId: auth.user.id,
+      actorId,
       fromStatus: ticket.status,
       toStatus: ticket.status,
       data: { action: 'photo', photoId: photo.id, kind },
@@ -107,6 +130,11 @@ export class PhotoService {
     auth: AuthContext,
   ): Promise<{ path: string; mime: string }> {
     await this.deps.tickets.visibleTicket(ticketId, auth);
+    return this.fileOf(ticketId, photoId);
+  }
+
+  /** The file of one of a ticket's photos; the caller has checked who asks. */
+  async fileOf(ticketId: number, photoId: number): Promise<{ path: string; mime: string }> {
     const photo = await this.deps.prisma.ticketPhoto.findFirst({
       where: { id: photoId, ticketId },
     });

@@ -1,5 +1,7 @@
 import {
+  rooms,
   ticketRooms,
+  trackedEventOf,
   type ClientToServerEvents,
   type ServerToClientEvents,
   type TicketSummary,
@@ -14,9 +16,15 @@ export class SocketTicketPublisher implements TicketPublisher {
     private readonly cityRegionId: () => number | null,
   ) {}
 
+  /** Tracking rooms (`track:<id>`) among the targets get the public view of each event. */
   publishTo(change: TicketChange, targets: string[]): void {
-    if (targets.length === 0) return;
-    for (const event of change.events) this.io.to(targets).emit(event.type, event);
+    const trackRooms = targets.filter((room) => room.startsWith('track:'));
+    const staffRooms = targets.filter((room) => !room.startsWith('track:'));
+    for (const event of change.events) {
+      if (staffRooms.length > 0) this.io.to(staffRooms).emit(event.type, event);
+      const tracked = trackRooms.length > 0 ? trackedEventOf(event) : null;
+      if (tracked) this.io.to(trackRooms).emit('ticket.tracked', tracked);
+    }
   }
 
   publish(change: TicketChange, before?: TicketSummary): void {
@@ -29,6 +37,8 @@ export class SocketTicketPublisher implements TicketPublisher {
     ];
     for (const event of change.events) {
       this.io.to(targets).emit(event.type, event);
+      const tracked = trackedEventOf(event);
+      if (tracked) this.io.to(rooms.track(change.ticket.id)).emit('ticket.tracked', tracked);
     }
   }
 }

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import {
   roomNameSchema,
   rooms,
+  trackingTokenSchema,
   type ClientToServerEvents,
   type ServerToClientEvents,
 } from '@gridline/core';
@@ -16,9 +17,8 @@ import type { SessionRepository } from '../auth/session-repository.ts';
 import type { AuthContext } from '../http/types.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
 
-interface SocketData {
-  auth: AuthContext;
-}
+/** A signed-in user's socket, or a tracking link's (which hears its ticket only). */
+type SocketData = { auth: AuthContext } | { trackedTicketId: number };
 
 export type GridlineIo = Server<
   ClientToServerEvents,
@@ -41,6 +41,11 @@ export interface SocketServerDeps {
   redisPrefix: string;
   sessions: SessionRepository;
   tickets: TicketService;
+  /** Resolves a resident's tracking token (handshake `auth: { trackingToken }`) to its ticket. */
+  track: {
+    ticketIdOfToken(token: string): Promise<number | null>;
+    ticketIdsOfResident(userId: number): Promise<number[]>;
+  };
   /** Who may join `task:<id>` (staff in scope, volunteers offered or holding it). */
   tasks?: { canJoinRoom(taskId: number, auth: AuthContext): Promise<boolean> };
   regions: () => RegionDirectory;
@@ -68,11 +73,22 @@ export function createSocketServer(deps: SocketServerDeps): GridlineIo {
     try {
       const token = sessionTokenFrom(socket.handshake.headers.cookie);
       const auth = token ? await deps.sessions.resolve(token) : null;
-      if (!auth) {
+      if (auth) {
+        socket.data = { auth };
+        next();
+        return;
+      }
+      const tracking = trackingTokenSchema.safeParse(
+        (socket.handshake.auth as { trackingToken?: unknown } | undefined)?.trackingToken,
+      );
+      const trackedTicketId = tracking.success
+        ? await deps.track.ticketIdOfToken(tracking.data)
+        : null;
+      if (trackedTicketId === null) {
         next(new Error('unauthorized'));
         return;
       }
-      socket.data.auth = auth;
+      socket.data = { trackedTicketId };
       next();
     } catch (error) {
       deps.logger.warn({ err: error }, 'socket authentication failed');
@@ -81,7 +97,24 @@ export function createSocketServer(deps: SocketServerDeps): GridlineIo {
   });
 
   io.on('connection', (socket) => {
-    const { auth } = socket.data;
+    const { data } = socket;
+    if (!('auth' in data)) {
+      // A tracking link hears its own ticket, pushed without staff details; it joins nothing else.
+      void socket.join(rooms.track(data.trackedTicketId));
+      const refuse = (_room: unknown, ack: unknown) =>
+        respond(ack, { ok: false, error: 'forbidden' });
+      socket.on('room.join', refuse);
+      socket.on('room.leave', refuse);
+      return;
+    }
+    const { auth } = data;
+    if (auth.user.role === 'RESIDENT') {
+      // A signed-in resident hears each of their tickets as its tracking link would.
+      void deps.track.ticketIdsOfResident(auth.user.id).then(
+        (ids) => socket.join(ids.map((id) => rooms.track(id))),
+        (error: unknown) => deps.logger.warn({ err: error }, 'resident rooms not joined'),
+      );
+    }
     void socket.join([rooms.user(auth.user.id), sessionRoom(auth.sessionId)]);
     if (auth.user.regionId !== null && canSeeRegion(auth, auth.user.regionId, deps.regions())) {
       void socket.join(rooms.region(auth.user.regionId));
@@ -120,6 +153,7 @@ async function handleJoin(
   if (!parsed.success) return { ok: false, error: 'bad room name' };
   const [kind, rawId] = parsed.data.split(':') as [string, string];
   const id = Number(rawId);
+  if (!('auth' in socket.data)) return { ok: false, error: 'forbidden' };
   const { auth } = socket.data;
   let allowed = false;
   if (kind === 'user') allowed = id === auth.user.id;
