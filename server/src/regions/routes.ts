@@ -88,6 +88,15 @@ export function regionsRouter(deps: {
     res.json({ staff: await assignableStaff(deps.prisma, deps.regions(), auth, id) });
   });
 
+  // Public: a community's outline, for a resident placing a report on the map.
+  router.get('/communities/:id/outline', async (req, res) => {
+    const id = parseOr400(idSchema, req.params.id, 'community id');
+    const row = await deps.prisma.region.findUnique({ where: { id } });
+    if (!row || row.level !== 'COMMUNITY') throw notFound('Community');
+    res.setHeader('cache-control', 'public, max-age=3600');
+    res.json({ region: toDto(row) });
+  });
+
   router.get('/regions/:id', async (req, res) => {
     const auth = requireStaff(req.auth);
     const id = parseOr400(idSchema, req.params.id, 'region id');

@@ -126,6 +126,7 @@ export function volunteersRouter(deps: VolunteersDeps): Router {
         name: community.name,
         street: street?.name ?? null,
         district: district?.name ?? null,
+        centroid: community.centroid,
       }));
     res.json({ communities });
   });

@@ -1,4 +1,5 @@
-import { MAX_PHOTO_BYTES } from './api.ts';
+/** One photo at most (MAX_PHOTO_BYTES on the server). */
+export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 
 /** At most this many photos of one kind per ticket (MAX_PHOTOS_PER_KIND on the server). */
 export const MAX_PHOTOS = 6;
@@ -17,6 +18,7 @@ let nextKey = 1;
 export function pick(
   files: Iterable<File>,
   current: readonly PickedPhoto[],
+  max = MAX_PHOTOS,
 ): { photos: PickedPhoto[]; tooLarge: string[]; tooMany: boolean } {
   const photos = [...current];
   const tooLarge: string[] = [];
@@ -26,7 +28,7 @@ export function pick(
       tooLarge.push(file.name);
       continue;
     }
-    if (photos.length >= MAX_PHOTOS) {
+    if (photos.length >= max) {
       tooMany = true;
       continue;
     }

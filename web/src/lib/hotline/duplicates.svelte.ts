@@ -11,12 +11,16 @@ export type DuplicateState = 'idle' | 'loading' | 'ready' | 'error';
 const DEBOUNCE_MS = 350;
 
 /**
- * Likely duplicates of the call being taken: asked again (debounced) whenever
- * the category or the point changes; an older answer never overwrites a newer one.
+ * Likely duplicates of the call being taken (or the report being written):
+ * asked again (debounced) whenever the category or the point changes; an older
+ * answer never overwrites a newer one.
  */
 export class DuplicateWatch {
   state = $state<DuplicateState>('idle');
   items = $state.raw<DuplicateView[]>([]);
+
+  /** `details`: also read each one's address and description (staff in scope only). */
+  constructor(private readonly options: { details: boolean } = { details: true }) {}
 
   #timer: ReturnType<typeof setTimeout> | null = null;
   #abort: AbortController | null = null;
@@ -52,9 +56,11 @@ export class DuplicateWatch {
     this.#abort = abort;
     try {
       const { duplicates } = await hotlineApi.duplicates({ categoryCode, location }, abort.signal);
-      const details = await Promise.allSettled(
-        duplicates.map((duplicate) => hotlineApi.ticket(duplicate.id, abort.signal)),
-      );
+      const details = this.options.details
+        ? await Promise.allSettled(
+            duplicates.map((duplicate) => hotlineApi.ticket(duplicate.id, abort.signal)),
+          )
+        : [];
       if (abort.signal.aborted) return;
       this.items = duplicates.map((duplicate, index) => {
         const result = details[index];

@@ -38,9 +38,6 @@ export type MemberActionBody =
   | { version?: number; reason: string }
   | { version?: number; note: string };
 
-/** The largest photo the server takes (MAX_PHOTO_BYTES). */
-export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
-
 /** The grid member's calls. */
 export const memberApi = {
   myOpenTickets: (assigneeId: number, limit = 500) =>

@@ -74,14 +74,6 @@ export const zh = {
   'member.error.required': '请填写{field}',
   'member.error.generic': '操作失败：{message}',
   'member.error.photo': '照片上传失败（{name}）：{message}',
-  'member.error.photoTooLarge': '照片过大（{name}），单张不超过 10 MB',
-
-  'member.photos.label': '现场照片',
-  'member.photos.take': '拍照或选择照片',
-  'member.photos.hint': '可多选，JPEG、PNG 或 WebP，每张不超过 10 MB，最多 6 张',
-  'member.photos.remove': '移除照片 {name}',
-  'member.photos.uploaded': '已上传',
-  'member.photos.tooMany': '最多 6 张照片',
 
   'member.patrol.title': '上报巡查发现',
   'member.patrol.intro': '您上报的问题将直接由您接单处理',
@@ -194,14 +186,6 @@ export const en: Record<keyof typeof zh, string> = {
   'member.error.required': 'Fill in {field}',
   'member.error.generic': 'That did not work: {message}',
   'member.error.photo': 'Could not upload a photo ({name}): {message}',
-  'member.error.photoTooLarge': 'Photo too large ({name}): at most 10 MB each',
-
-  'member.photos.label': 'Photos',
-  'member.photos.take': 'Take or choose photos',
-  'member.photos.hint': 'Several at once: JPEG, PNG or WebP, up to 10 MB each, at most 6',
-  'member.photos.remove': 'Remove photo {name}',
-  'member.photos.uploaded': 'Uploaded',
-  'member.photos.tooMany': 'At most 6 photos',
 
   'member.patrol.title': 'Report what I find',
   'member.patrol.intro': 'What you report is yours: it is accepted on creation',
