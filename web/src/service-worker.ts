@@ -4,8 +4,12 @@
 /// <reference types="@sveltejs/kit" />
 
 /**
- * The volunteer app's service worker (registered by the /volunteer layout
- * with scope `/volunteer`, never for the console pages). It keeps the app
+ * The service worker. Registered with scope `/volunteer` by the volunteer app,
+ * and with the scope of a page that turns on Web Push (`/member`, `/track`):
+ * it shows the pushes the workers send (see workers/src/notifications) and
+ * opens their page on a click.
+ *
+ * For the volunteer app (never for the console pages) It keeps the app
  * shell so the installed app opens without a network: the built scripts and
  * styles (immutable, cache first), the app icons and manifest, and the
  * /volunteer page itself (network first; the cached copy only when offline).
@@ -96,4 +100,54 @@ sw.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate' && isVolunteerPage(url.pathname)) {
     event.respondWith(shellNetworkFirst(request));
   }
+});
+
+interface PushPayload {
+  title: string;
+  body: string;
+  url: string;
+  tag: string;
+}
+
+function pushPayload(event: PushEvent): PushPayload | null {
+  try {
+    const value = event.data?.json() as Partial<PushPayload> | undefined;
+    if (typeof value?.title !== 'string') return null;
+    return {
+      title: value.title,
+      body: typeof value.body === 'string' ? value.body : '',
+      url: typeof value.url === 'string' && value.url.startsWith('/') ? value.url : '/',
+      tag: typeof value.tag === 'string' ? value.tag : 'gridline',
+    };
+  } catch {
+    return null;
+  }
+}
+
+sw.addEventListener('push', (event) => {
+  const payload = pushPayload(event);
+  if (!payload) return;
+  event.waitUntil(
+    sw.registration.showNotification(payload.title, {
+      body: payload.body,
+      tag: payload.tag,
+      icon: '/favicon.svg',
+      data: { url: payload.url },
+    }),
+  );
+});
+
+sw.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const data = event.notification.data as { url?: unknown } | null;
+  const path = typeof data?.url === 'string' && data.url.startsWith('/') ? data.url : '/';
+  event.waitUntil(
+    (async () => {
+      const target = new URL(path, sw.location.origin).href;
+      for (const client of await sw.clients.matchAll({ type: 'window' })) {
+        if (client.url === target && 'focus' in client) return void (await client.focus());
+      }
+      await sw.clients.openWindow(target);
+    })(),
+  );
 });

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
         process.env.RECONCILE_INTERVAL_MS,
         30_000,
       ),
+      ...(process.env.VAPID_SUBJECT ? { vapidSubject: process.env.VAPID_SUBJECT } : {}),
     },
     logger,
   );

@@ -1,0 +1,303 @@
+import {
+  assignedMessage,
+  notificationPreferencesSchema,
+  progressMessage,
+  progressSms,
+  progressStepOf,
+  reminderMessage,
+  SMS_STEPS,
+  wants,
+  type NotificationKind,
+  type PushMessage,
+  type TicketEventType,
+} from '@gridline/core';
+import type { Prisma, PrismaClient } from '@gridline/db';
+import type { Logger } from 'pino';
+import type { PushSender, PushTarget } from './push-sender.ts';
+import type { SmsGateway } from './sms-gateway.ts';
+
+type Tx = Prisma.TransactionClient;
+
+/** One notifier at a time across every workers process. */
+const NOTIFIER_LOCK = 7_311_002;
+const BATCH = 200;
+/** Task events are not written in id order: look back this far for ones that committed late. */
+const TASK_LOOKBACK = 50;
+
+interface Planned {
+  channel: 'push' | 'sms';
+  recipient: string;
+  kind: NotificationKind;
+  text: string;
+  deliver(): Promise<'sent' | 'gone' | 'failed'>;
+}
+
+export interface NotifierDeps {
+  prisma: PrismaClient;
+  push: PushSender;
+  sms: SmsGateway;
+  logger: Logger;
+}
+
+function record(value: Prisma.JsonValue): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
+}
+
+/**
+ * Tells people what concerns them, from the event logs: a grid member their
+ * new and escalated tickets and reminders, a volunteer their offers, a
+ * reporter (by the tracking link's subscription, or their account) each
+ * public step, a hotline caller the main steps by SMS. It reads the logs
+ * after a cursor kept in PostgreSQL and records every delivery (unique per
+ * event and recipient), so a crash or restart resends nothing and skips
+ * nothing but what failed to send.
+ */
+export class Notifier {
+  constructor(private readonly deps: NotifierDeps) {}
+
+  /** Sends what is due; the number of events read. */
+  drain(): Promise<number> {
+    return this.deps.prisma.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`
+          SELECT pg_try_advisory_xact_lock(${NOTIFIER_LOCK}) AS locked`;
+        if (!lock?.locked) return 0;
+        return (await this.ticketEvents(tx)) + (await this.taskEvents(tx));
+      },
+      { timeout: 120_000, maxWait: 10_000 },
+    );
+  }
+
+  private async ticketEvents(tx: Tx): Promise<number> {
+    const after = await this.cursor(tx, 'ticket-events', () =>
+      tx.ticketEvent.aggregate({ _max: { id: true } }).then((row) => row._max.id ?? 0),
+    );
+    const events = await tx.ticketEvent.findMany({
+      where: { id: { gt: after } },
+      orderBy: { id: 'asc' },
+      take: BATCH,
+      select: {
+        id: true,
+        type: true,
+        payload: true,
+        ticket: {
+          select: {
+            id: true,
+            code: true,
+            channel: true,
+            reporterPhone: true,
+            reporterUserId: true,
+            assigneeId: true,
+          },
+        },
+      },
+    });
+    for (const event of events) {
+      const planned = await this.forTicketEvent(tx, event);
+      await this.deliver(tx, `ticket:${event.id}`, planned);
+    }
+    const last = events.at(-1);
+    if (last) await this.advance(tx, 'ticket-events', last.id);
+    return events.length;
+  }
+
+  private async forTicketEvent(
+    tx: Tx,
+    event: {
+      type: string;
+      payload: Prisma.JsonValue;
+      ticket: {
+        id: number;
+        code: string;
+        channel: string;
+        reporterPhone: string | null;
+        reporterUserId: number | null;
+        assigneeId: number | null;
+      };
+    },
+  ): Promise<Planned[]> {
+    const { ticket } = event;
+    const data = record(event.payload);
+    const type = event.type as TicketEventType;
+    const planned: Planned[] = [];
+    const newAssignee = typeof data.assigneeId === 'number' ? data.assigneeId : null;
+    if (
+      newAssignee !== null &&
+      (type === 'ticket.assigned' || type === 'ticket.escalated' || type === 'ticket.reopened')
+    ) {
+      const url = await this.ticketPageFor(tx, newAssignee, ticket.id);
+      const message = {
+        ...assignedMessage(ticket.code, ticket.id, type === 'ticket.escalated'),
+        url,
+      };
+      planned.push(...(await this.toUser(tx, newAssignee, 'ticket-assigned', message)));
+    }
+    if (type === 'ticket.updated' && data.action === 'reminder' && ticket.assigneeId !== null) {
+      const url = await this.ticketPageFor(tx, ticket.assigneeId, ticket.id);
+      const message = { ...reminderMessage(ticket.code, ticket.id), url };
+      planned.push(...(await this.toUser(tx, ticket.assigneeId, 'ticket-reminder', message)));
+    }
+    const step = progressStepOf({ type, data });
+    if (step) {
+      const message = progressMessage(ticket.code, step, `/track/${ticket.code}`);
+      // Tracking links of this ticket, its followers', and of the reports merged into it.
+      const merged = await tx.ticket.findMany({
+        where: { duplicateOfId: ticket.id, status: 'DUPLICATE' },
+        select: { id: true, code: true },
+      });
+      const links = await tx.pushSubscription.findMany({
+        where: { ticketId: { in: [ticket.id, ...merged.map((row) => row.id)] } },
+      });
+      for (const link of links) {
+        const own = merged.find((row) => row.id === link.ticketId);
+        planned.push(
+          this.push(link, 'ticket-progress', {
+            ...message,
+            url: `/track/${own?.code ?? ticket.code}`,
+          }),
+        );
+      }
+      if (ticket.reporterUserId !== null) {
+        planned.push(...(await this.toUser(tx, ticket.reporterUserId, 'ticket-progress', message)));
+      }
+      if (ticket.channel === 'HOTLINE' && ticket.reporterPhone && SMS_STEPS.includes(step)) {
+        const phone = ticket.reporterPhone;
+        const text = progressSms(ticket.code, step);
+        planned.push({
+          channel: 'sms',
+          recipient: phone,
+          kind: 'ticket-progress',
+          text,
+          deliver: () => this.deps.sms.send(phone, text).then(() => 'sent' as const),
+        });
+      }
+    }
+    return planned;
+  }
+
+  private async taskEvents(tx: Tx): Promise<number> {
+    const after = await this.cursor(tx, 'task-events', () =>
+      tx.taskEvent.aggregate({ _max: { id: true } }).then((row) => row._max.id ?? 0),
+    );
+    const events = await tx.taskEvent.findMany({
+      where: { id: { gt: Math.max(0, after - TASK_LOOKBACK) }, type: 'task.offered' },
+      orderBy: { id: 'asc' },
+      take: BATCH,
+      select: { id: true, payload: true, task: { select: { id: true, title: true } } },
+    });
+    for (const event of events) {
+      const volunteerId = record(event.payload).volunteerId;
+      if (typeof volunteerId !== 'number') continue;
+      const message: PushMessage = {
+        title: `新的志愿任务：${event.task.title}`,
+        body: `A volunteer task for you: ${event.task.title}`,
+        url: '/volunteer',
+        tag: `task-${event.task.id}`,
+      };
+      await this.deliver(
+        tx,
+        `task:${event.id}`,
+        await this.toUser(tx, volunteerId, 'task-offered', message),
+      );
+    }
+    const newest = await tx.taskEvent.aggregate({ _max: { id: true } });
+    const last = events.at(-1)?.id ?? after;
+    // Move on past what was read; never past events not read yet.
+    const next = events.length === BATCH ? last : Math.max(after, newest._max.id ?? after);
+    if (next !== after) await this.advance(tx, 'task-events', next);
+    return events.length;
+  }
+
+  /** A staff member's page for the ticket: the grid member's phone, else the dispatcher's map. */
+  private async ticketPageFor(tx: Tx, userId: number, ticketId: number): Promise<string> {
+    const user = await tx.user.findUnique({ where: { id: userId }, select: { role: true } });
+    return user?.role === 'GRID_MEMBER'
+      ? `/member/tickets/${ticketId}`
+      : `/dispatch?ticket=${ticketId}`;
+  }
+
+  private async toUser(
+    tx: Tx,
+    userId: number,
+    kind: NotificationKind,
+    message: PushMessage,
+  ): Promise<Planned[]> {
+    const preferences = await tx.notificationPreference.findUnique({ where: { userId } });
+    const parsed = notificationPreferencesSchema.safeParse(preferences?.kinds ?? {});
+    if (!wants(parsed.success ? parsed.data : {}, kind)) return [];
+    const subscriptions = await tx.pushSubscription.findMany({
+      where: { userId, ticketId: null },
+    });
+    return subscriptions.map((subscription) => this.push(subscription, kind, message));
+  }
+
+  private push(
+    target: PushTarget & { id: number },
+    kind: NotificationKind,
+    message: PushMessage,
+  ): Planned {
+    return {
+      channel: 'push',
+      recipient: target.endpoint,
+      kind,
+      text: `${message.title} | ${message.body}`,
+      deliver: async () => {
+        const outcome = await this.deps.push.send(target, message);
+        if (outcome === 'gone') {
+          await this.deps.prisma.pushSubscription.deleteMany({ where: { id: target.id } });
+        }
+        return outcome;
+      },
+    };
+  }
+
+  private async deliver(tx: Tx, eventKey: string, planned: Planned[]): Promise<void> {
+    if (planned.length === 0) return;
+    const done = await tx.notificationDelivery.findMany({
+      where: { eventKey },
+      select: { channel: true, recipient: true },
+    });
+    const sent = new Set(done.map((row) => `${row.channel} ${row.recipient}`));
+    for (const item of planned) {
+      const key = `${item.channel} ${item.recipient}`;
+      if (sent.has(key)) continue;
+      sent.add(key);
+      const outcome = await item.deliver().catch((error: unknown) => {
+        this.deps.logger.warn(
+          { err: error, eventKey, channel: item.channel },
+          'notification failed',
+        );
+        return 'failed' as const;
+      });
+      if (outcome !== 'sent') {
+        this.deps.logger.warn(
+          { eventKey, channel: item.channel, outcome },
+          'notification not sent',
+        );
+        continue;
+      }
+      await tx.notificationDelivery.create({
+        data: {
+          eventKey,
+          channel: item.channel,
+          recipient: item.recipient,
+          kind: item.kind,
+          text: item.text,
+        },
+      });
+    }
+  }
+
+  /** The cursor's position; a new deployment starts at the end (history is not news). */
+  private async cursor(tx: Tx, name: string, end: () => Promise<number>): Promise<number> {
+    const row = await tx.notificationCursor.findUnique({ where: { name } });
+    if (row) return row.lastEventId;
+    const lastEventId = await end();
+    await tx.notificationCursor.create({ data: { name, lastEventId } });
+    return lastEventId;
+  }
+
+  private async advance(tx: Tx, name: string, lastEventId: number): Promise<void> {
+    await tx.notificationCursor.update({ where: { name }, data: { lastEventId } });
+  }
+}
