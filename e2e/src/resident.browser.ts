@@ -204,6 +204,36 @@ describe('/report and /track in Chromium at a phone viewport', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a resident with an account finds their reports listed and opens them without the link', async () => {
+    const page = await residentPhone({ lat: centroid.lat - 0.0001, lng: centroid.lng - 0.0001 });
+    const errors = watchErrors(page);
+    await page.goto(`${system.baseUrl}/account`);
+    const form = page.locator('[data-testid="account-register"]');
+    await form.getByLabel('手机号').fill('136 1111 2222');
+    await form.getByLabel('密码（至少 8 位）').fill('secret123');
+    await form.getByRole('button', { name: '注册' }).click();
+    await page.getByRole('heading', { name: '我的工单' }).waitFor();
+    await fillReport(page, '噪音', '账号用户反映的噪音');
+    await page.locator('[data-testid="report-submit"]').click();
+    const code = (await page.locator('[data-testid="report-code"]').innerText()).trim();
+    const ticket = await system.server.prisma.ticket.findUniqueOrThrow({
+      where: { code },
+      include: { reporter: true },
+    });
+    expect(ticket.reporter?.username).toBe('13611112222');
+    await page.goto(`${system.baseUrl}/account`);
+    const listed = page.locator('[data-testid="account-tickets"] a', { hasText: code });
+    await listed.click();
+    await page.waitForURL(new RegExp(`/track/${code}$`));
+    await page.locator('[data-testid="track-status"][data-status="ASSIGNED"]').waitFor();
+    await page.locator('.connection[data-live="true"]').waitFor({ timeout: 10_000 });
+    expect((await act(ticket.id, 'accept')).status).toBe(200);
+    await page
+      .locator('[data-testid="track-status"][data-status="ACCEPTED"]')
+      .waitFor({ timeout: 5000 });
+    expect(errors).toEqual([]);
+  });
+
   it('says what is missing before sending, and a wrong link finds nothing', async () => {
     const page = await residentPhone(centroid);
     const errors = watchErrors(page);

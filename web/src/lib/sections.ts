@@ -39,7 +39,8 @@ export function sectionsFor(role: Role): Section[] {
   return SECTIONS.filter((section) => section.roles.includes(role));
 }
 
-/** Where a user of this role lands after signing in. */
-export function homePathFor(role: Role): SectionPath {
+/** Where a user of this role lands after signing in (a resident: their tickets). */
+export function homePathFor(role: Role): SectionPath | '/account' {
+  if (role === 'RESIDENT') return '/account';
   return sectionsFor(role)[0]?.path ?? '/dispatch';
 }

@@ -1,5 +1,5 @@
 import { resolve } from '$app/paths';
-import type { LatLng, TicketSummary, TrackView } from '@gridline/core';
+import type { LatLng, MyTicket, TicketSummary, TrackView, UserDto } from '@gridline/core';
 import { ApiError, request } from '../api/client.ts';
 import type { RegionDto } from '../api/types.ts';
 
@@ -18,8 +18,9 @@ export interface ReportBody {
   reporter?: { name?: string; phone?: string };
 }
 
-const link = (code: string, token: string, rest = '') =>
-  `/api/track/${encodeURIComponent(code)}${rest}?token=${encodeURIComponent(token)}`;
+/** A ticket's API path through its link's token, or (null) a signed-in resident's session. */
+const link = (code: string, token: string | null, rest = '') =>
+  `/api/track/${encodeURIComponent(code)}${rest}${token === null ? '' : `?token=${encodeURIComponent(token)}`}`;
 
 /** The resident's calls: none needs a session; a tracking link's token proves the link. */
 export const residentApi = {
@@ -33,21 +34,25 @@ export const residentApi = {
     request<{ code: string; trackingToken: string }>(`/api/tickets/${ticketId}/follow`, {
       method: 'POST',
     }),
-  track: (code: string, token: string, signal?: AbortSignal) =>
+  track: (code: string, token: string | null, signal?: AbortSignal) =>
     request<TrackView>(link(code, token), { signal }),
   rate: (
     code: string,
-    token: string,
+    token: string | null,
     body: { version: number; rating: 'GOOD' | 'BAD'; comment?: string },
   ) =>
     request<{ ticket: { status: string } }>(link(code, token, '/rate'), { method: 'POST', body }),
-  reopen: (code: string, token: string, body: { version: number; reason: string }) =>
+  reopen: (code: string, token: string | null, body: { version: number; reason: string }) =>
     request<{ ticket: { status: string } }>(link(code, token, '/reopen'), { method: 'POST', body }),
   subscribePush: (code: string, token: string, subscription: PushSubscriptionJSON) =>
     request<{ subscribed: boolean }>(link(code, token, '/push'), {
       method: 'POST',
       body: subscription,
     }),
+  register: (body: { phone: string; password: string; displayName?: string }) =>
+    request<{ user: UserDto }>('/api/residents/register', { method: 'POST', body }),
+  myTickets: (signal?: AbortSignal) =>
+    request<{ tickets: MyTicket[] }>('/api/me/tickets', { signal }),
   communityOutline: (id: number, signal?: AbortSignal) =>
     request<{ region: RegionDto }>(`/api/communities/${id}/outline`, { signal }),
   /** Sends the image bytes as they are; the server checks the type and strips metadata. */

@@ -18,11 +18,12 @@ export class Tracking {
   busy = $state(false);
 
   readonly code: string;
-  readonly token: string;
+  /** Null: a signed-in resident's own or followed ticket, opened by the session. */
+  readonly token: string | null;
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   #refresh: AbortController | null = null;
 
-  constructor(code: string, token: string) {
+  constructor(code: string, token: string | null) {
     this.code = code;
     this.token = token;
   }
@@ -32,7 +33,8 @@ export class Tracking {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
       path: '/socket.io',
       transports: ['websocket', 'polling'],
-      auth: { trackingToken: this.token },
+      withCredentials: true,
+      ...(this.token === null ? {} : { auth: { trackingToken: this.token } }),
     });
     this.#socket = socket;
     let connectedBefore = false;
