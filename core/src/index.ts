@@ -21,3 +21,8 @@ export * from './admin.ts';
 export * from './tasks.ts';
 export * from './volunteers.ts';
 export * from './care.ts';
+export * from './open311.ts';
+export * from './track.ts';
+export * from './notifications.ts';
+export * from './public-map.ts';
+export * from './residents.ts';

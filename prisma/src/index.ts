@@ -44,3 +44,5 @@ export {
 export type { TaskChange, TaskPush, TaskWithRelations } from './tasks/task-summary.ts';
 export { taskTimerJobSpec, noShowDueAt, safetyDueAt } from './tasks/task-timers.ts';
 export type { TaskTimerJobSpec } from './tasks/task-timers.ts';
+export { loadVapidKeys, generateVapidKeys } from './notifications/vapid-keys.ts';
+export type { VapidKeys } from './notifications/vapid-keys.ts';

@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino';
 import {
   createPrismaClient,
   loadRegionDirectory,
+  loadVapidKeys,
   TicketStore,
   type PrismaClient,
   type RegionDirectory,
@@ -42,6 +43,13 @@ import { Metrics } from './infra/metrics.ts';
 import { statsRouter } from './stats/routes.ts';
 import { queueBoardRouter } from './admin/queue-board.ts';
 import { photosRouter } from './photos/routes.ts';
+import { trackRouter } from './track/routes.ts';
+import { publicMapRouter } from './public-map/routes.ts';
+import { residentsRouter } from './residents/routes.ts';
+import { ResidentService } from './residents/resident-service.ts';
+import { notificationsRouter } from './notifications/routes.ts';
+import { PushSubscriptions } from './notifications/subscriptions.ts';
+import { TrackService } from './track/track-service.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { careRouter } from './care/routes.ts';
 import { adminUsersRouter } from './admin/users-routes.ts';
@@ -53,6 +61,7 @@ import { volunteersRouter } from './volunteers/routes.ts';
 import { rewardsRouter } from './rewards/routes.ts';
 import { createTasks } from './tasks/wiring.ts';
 import { tasksRouter } from './tasks/routes.ts';
+import { createOpen311 } from './open311/wiring.ts';
 
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 8_000;
@@ -178,8 +187,26 @@ export async function createServerRuntime(
       throw error;
     }),
   );
+  const photos = new PhotoService({
+    prisma,
+    store,
+    photos: new PhotoStore(config.dataDir),
+    tickets,
+    publisher: publisherProxy,
+  });
+  const vapid = await loadVapidKeys(prisma);
+  const track = new TrackService({
+    prisma,
+    store,
+    tickets,
+    photos,
+    categories,
+    clock: systemClock,
+    timeScale: config.timeScale,
+  });
   io = createSocketServer({
     httpServer,
+    track,
     redis,
     redisPrefix: config.redisPrefix,
     sessions,
@@ -198,6 +225,15 @@ export async function createServerRuntime(
     argon2Hasher,
     new RedisRateLimiter(redis, config.redisPrefix),
   );
+  const open311 = createOpen311({
+    prisma,
+    catalog: categories,
+    tickets,
+    audit,
+    clock: systemClock,
+    jurisdiction: config.open311Jurisdiction,
+    logger: log,
+  });
   const app = createApp({
     logger: log,
     authenticate: authenticate(sessions),
@@ -205,7 +241,9 @@ export async function createServerRuntime(
       healthRouter({ prisma, redis, isShuttingDown: () => shuttingDown }),
       metrics.router(),
       queueBoardRouter([timers.queue, tasks.timers.queue]),
+      open311.router,
     ],
+    errorHandlers: [open311.errorHandler],
     apiRouters: [
       authRouter({
         auth,
@@ -219,15 +257,15 @@ export async function createServerRuntime(
       // Before the tickets router, whose /tickets/:id/:action would take /ask-volunteers.
       tasksRouter({ tasks: tasks.service }),
       // Before the tickets router, whose /tickets/:id/:action would take /photos.
-      photosRouter({
-        photos: new PhotoService({
-          prisma,
-          store,
-          photos: new PhotoStore(config.dataDir),
-          tickets,
-          publisher: publisherProxy,
-        }),
+      photosRouter({ photos }),
+      // Before the track router, whose /track/:code/:action would take /push.
+      notificationsRouter({
+        subscriptions: new PushSubscriptions(prisma),
+        track,
+        vapidPublicKey: vapid.publicKey,
       }),
+      trackRouter({ track }),
+      publicMapRouter({ prisma }),
       ticketsRouter({
         prisma,
         store,
@@ -266,6 +304,15 @@ export async function createServerRuntime(
         limiter: new RedisRateLimiter(redis, config.redisPrefix),
         secureCookies: config.secureCookies,
       }),
+      residentsRouter({
+        residents: new ResidentService({
+          prisma,
+          sessions,
+          hasher: argon2Hasher,
+          limiter: new RedisRateLimiter(redis, config.redisPrefix),
+        }),
+        secureCookies: config.secureCookies,
+      }),
       rewardsRouter({ prisma, regions, audit }),
       statsRouter({ prisma, regions }),
       careRouter({ prisma, regions, audit, timeScale: config.timeScale }),
@@ -277,6 +324,7 @@ export async function createServerRuntime(
         onSessionRevoked: (sessionId) => io && disconnectSession(io, sessionId),
       }),
       admin.router,
+      open311.adminRouter,
     ],
     web: await loadWebHandler(config.webHandlerPath, log),
     onRequestDone: (route, method, status, seconds) =>

@@ -1,10 +1,13 @@
+import type { Agent } from 'node:https';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Emitter } from '@socket.io/redis-emitter';
 import { pino, type Logger } from 'pino';
 import {
   TICKET_TIMERS_QUEUE,
+  rooms,
   ticketRooms,
+  trackedEventOf,
   ticketTimerJob,
   type CommonEnv,
   type TicketTimerJob,
@@ -12,6 +15,7 @@ import {
 } from '@gridline/core';
 import {
   createPrismaClient,
+  loadVapidKeys,
   findResponsibleUser,
   TicketStore,
   type PrismaClient,
@@ -31,6 +35,11 @@ import { WorkerMetrics } from './metrics.ts';
 import { createTaskWorkers, type TaskWorkers } from './tasks/task-workers.ts';
 import { createCareVisits } from './care/care-visits-runtime.ts';
 import type { SyncResult } from './care/visit-schedules.ts';
+import { Notifier } from './notifications/notifier.ts';
+import { WebPushSender } from './notifications/push-sender.ts';
+import { LoggingSmsGateway, type SmsGateway } from './notifications/sms-gateway.ts';
+
+const DEFAULT_VAPID_SUBJECT = 'mailto:ops@gridline.invalid';
 
 const TIMER_HANDLERS: Record<
   TicketTimerKind,
@@ -48,6 +57,14 @@ export interface WorkersConfig extends CommonEnv {
   reconcileIntervalMs: number;
   /** Port for /metrics on 127.0.0.1; 0 or absent: no metrics server. */
   metricsPort?: number;
+  /** The contact push services may reach the operator at (VAPID `sub`). */
+  vapidSubject?: string;
+  /** How often the notifier reads the event logs (default 1 s). */
+  notifyIntervalMs?: number;
+  /** An HTTPS agent for push requests (tests: a local push service's certificate). */
+  pushAgent?: Agent;
+  /** Where text messages go (default: the log). */
+  sms?: SmsGateway;
 }
 
 export interface WorkersRuntime {
@@ -127,7 +144,11 @@ export async function createWorkersRuntime(
     },
     publish(change: TicketChange) {
       const targets = ticketRooms(change.ticket, cityId ?? null);
-      for (const event of change.events) emitter.to(targets).emit(event.type, event);
+      for (const event of change.events) {
+        emitter.to(targets).emit(event.type, event);
+        const tracked = trackedEventOf(event);
+        if (tracked) emitter.to(rooms.track(change.ticket.id)).emit('ticket.tracked', tracked);
+      }
     },
     async schedule(job) {
       const spec = ticketTimerJob(job, new Date());
@@ -208,6 +229,31 @@ export async function createWorkersRuntime(
   await runReconcile();
   const interval = setInterval(() => void runReconcile(), config.reconcileIntervalMs);
 
+  const notifier = new Notifier({
+    prisma,
+    push: new WebPushSender(
+      await loadVapidKeys(prisma),
+      config.vapidSubject ?? DEFAULT_VAPID_SUBJECT,
+      config.pushAgent,
+    ),
+    sms: config.sms ?? new LoggingSmsGateway(log),
+    logger: log,
+  });
+  let notifying: Promise<number> | null = null;
+  const notify = () => {
+    notifying ??= notifier
+      .drain()
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'notifier failed');
+        return 0;
+      })
+      .finally(() => {
+        notifying = null;
+      });
+    return notifying;
+  };
+  const notifyInterval = setInterval(() => void notify(), config.notifyIntervalMs ?? 1000);
+
   const careVisits = createCareVisits({
     prisma,
     queueRedis,
@@ -242,6 +288,8 @@ export async function createWorkersRuntime(
     syncVisitSchedules: syncVisits,
     async close() {
       clearInterval(interval);
+      clearInterval(notifyInterval);
+      await notifying;
       clearInterval(visitInterval);
       await syncingVisits;
       await careVisits.close();

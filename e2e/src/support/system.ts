@@ -11,7 +11,7 @@ import type {
 } from '@gridline/core';
 import { createTestDatabase } from '@gridline/db/testing';
 import { createServerRuntime, loadConfig, type ServerRuntime } from '@gridline/server';
-import { createWorkersRuntime, type WorkersRuntime } from '@gridline/workers';
+import { createWorkersRuntime, type WorkersConfig, type WorkersRuntime } from '@gridline/workers';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -21,6 +21,8 @@ export interface SystemOptions {
   web?: boolean;
   workers?: boolean;
   reconcileIntervalMs?: number;
+  /** More workers settings (a push agent, an SMS gateway, the notifier's pace). */
+  workerOptions?: Partial<WorkersConfig>;
 }
 
 export interface TestSystem {
@@ -72,6 +74,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       ...base,
       concurrency: 20,
       reconcileIntervalMs: options.reconcileIntervalMs ?? 30_000,
+      ...options.workerOptions,
     });
     return workers;
   };
@@ -145,15 +148,17 @@ function sessionFor(
   };
 }
 
+/** A socket signed in by session cookie, or a resident's by tracking token. */
 export function openSocket(
   baseUrl: string,
-  auth: { cookie?: string },
+  auth: { cookie?: string; trackingToken?: string },
   registry: ClientSocket[] = [],
 ): Promise<ClientSocket> {
   const socket: ClientSocket = connectSocket(baseUrl, {
     path: '/socket.io',
     transports: ['websocket'],
     extraHeaders: auth.cookie ? { cookie: auth.cookie } : {},
+    ...(auth.trackingToken ? { auth: { trackingToken: auth.trackingToken } } : {}),
     reconnection: false,
     forceNew: true,
   });

@@ -82,6 +82,10 @@ export interface NewTicket {
   reporterName: string | null;
   reporterPhone: string | null;
   createdAt: Date;
+  /** Answers to the category's attributes, already checked against its definition. */
+  attributes?: Prisma.InputJsonObject | null;
+  /** A public URL of media the reporter pointed to. */
+  mediaUrl?: string | null;
 }
 
 interface RawTicket {
@@ -108,6 +112,7 @@ interface RawTicket {
   reporter_user_id: number | null;
   pending_since: string | null;
   resolved_at: string | null;
+  rated_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -372,11 +377,12 @@ WITH responsible AS MATERIALIZED (
   INSERT INTO tickets (code, tracking_token_hash, channel, category_id, priority, status, description,
     address, lat, lng, grid_id, community_id, street_id, district_id, outside_grid, assignee_id,
     accept_by, resolve_by, reporter_user_id, reporter_name, reporter_phone, created_at, updated_at,
-    accepted_at)
+    accepted_at, attributes, media_url)
   SELECT $1, $2, $3::"Channel", $4, $5::"Priority",
     CASE WHEN $16::int IS NOT NULL THEN $6::"TicketStatus"
       WHEN r.id IS NULL THEN 'NEW'::"TicketStatus" ELSE 'ASSIGNED'::"TicketStatus" END,
-    $7, $8, $9, $10, $11, $12, $13, $14, $15, r.id, $17, $18, $19, $20, $21, $22, $22, $28
+    $7, $8, $9, $10, $11, $12, $13, $14, $15, r.id, $17, $18, $19, $20, $21, $22, $22, $28,
+    $36::jsonb, $37::text
   FROM responsible r
   RETURNING *
 ), idempotency AS (
@@ -427,6 +433,7 @@ export interface TicketForAction {
   reporterUserId: number | null;
   pendingSince: Date | null;
   resolvedAt: Date | null;
+  ratedAt: Date | null;
   category: { requiresVerification: boolean; policy: Prisma.JsonValue };
   /** Tickets merged into this one: their reporters follow its updates. */
   hasFollowers: boolean;
@@ -484,6 +491,7 @@ export class TicketStore {
       reporterUserId: row.ticket.reporter_user_id,
       pendingSince: row.ticket.pending_since === null ? null : new Date(row.ticket.pending_since),
       resolvedAt: row.ticket.resolved_at === null ? null : new Date(row.ticket.resolved_at),
+      ratedAt: row.ticket.rated_at === null ? null : new Date(row.ticket.rated_at),
       category: { requiresVerification: row.requires_verification, policy: row.policy },
       hasFollowers: row.has_followers,
     };
@@ -549,6 +557,8 @@ export class TicketStore {
       box.maxLat,
       box.minLng,
       box.maxLng,
+      ticket.attributes ? JSON.stringify(ticket.attributes) : null,
+      ticket.mediaUrl ?? null,
     );
     const row = rows[0]!;
     const summary = rawToSummary(row.ticket, ticket.categoryCode);

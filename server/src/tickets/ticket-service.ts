@@ -21,13 +21,16 @@ import {
   reminderJobs,
   scaledMs,
   shiftDeadline,
+  type AttributeAnswers,
   type Channel,
   type PriorityPolicy,
+  type ActorRelation,
   type TicketAction,
   type TicketStatus,
   type TicketSummary,
   type VolunteerService,
   isVolunteerService,
+  mayRate,
 } from '@gridline/core';
 import { z } from 'zod';
 import {
@@ -66,6 +69,22 @@ export interface TicketServiceDeps {
   deviceKeys: DeviceKeys;
 }
 
+/** What an Open311 service request files besides the ticket itself. */
+export interface Open311Filing {
+  ticket: CreateTicketInput;
+  attributes: AttributeAnswers;
+  mediaUrl: string | null;
+  apiKeyId: number;
+}
+
+/** What some channels keep on a new ticket beyond CreateTicketInput. */
+interface FilingExtras {
+  attributes?: AttributeAnswers;
+  mediaUrl?: string | null;
+  /** Added to the `ticket.created` event. */
+  createdData?: Prisma.InputJsonObject;
+}
+
 export interface CreateContext {
   auth?: AuthContext;
   idempotencyKey?: string;
@@ -96,12 +115,20 @@ interface ActionInput {
   intoId?: number;
 }
 
+/**
+ * Who takes an action: a signed-in user, or whoever holds a ticket's tracking
+ * link, who is its reporter for that ticket alone.
+ */
+export type Actor = { auth: AuthContext } | { trackerOf: number };
+
 interface PlanContext {
-  auth: AuthContext;
+  /** Null for a tracking link's holder, who may only take reporter actions. */
+  auth: AuthContext | null;
   ticket: TicketSummary;
   row: {
     pendingSince: Date | null;
     resolvedAt: Date | null;
+    ratedAt: Date | null;
     category: { requiresVerification: boolean };
   };
   policy: PriorityPolicy;
@@ -176,6 +203,32 @@ export class TicketService {
   }
 
   /**
+   * A service request from another system through Open311 (see server/src/open311):
+   * the same intake as `create`, on the OPEN311 channel, with the answers to the
+   * category's attributes and the media URL kept on the ticket. The caller has
+   * checked the API key and the answers; the Idempotency-Key is scoped to the key.
+   */
+  async createFromOpen311(filing: Open311Filing, context: CreateContext): Promise<HttpReply> {
+    const input = parseOr400(createTicketSchema, filing.ticket);
+    const idempotency =
+      context.idempotencyKey === undefined
+        ? undefined
+        : {
+            ...this.idempotencyScope(context, filing),
+            scope: `POST /open311/v2/requests key:${filing.apiKeyId}`,
+          };
+    if (idempotency) {
+      const replay = await this.replay(idempotency.scope, idempotency.key, idempotency.requestHash);
+      if (replay) return replay;
+    }
+    return this.file(input, 'OPEN311', { requestId: context.requestId }, idempotency, {
+      attributes: filing.attributes,
+      mediaUrl: filing.mediaUrl,
+      createdData: { open311ApiKeyId: filing.apiKeyId },
+    });
+  }
+
+  /**
    * An elderly person pressed their call button: an urgent ticket for one of
    * the eight services, at their registered home. The device proves itself
    * with its key (an HMAC of its id).
@@ -232,6 +285,7 @@ export class TicketService {
     channel: Channel,
     context: CreateContext,
     idempotency?: { scope: string; key: string; requestHash: string },
+    extras: FilingExtras = {},
   ): Promise<HttpReply> {
     const category = await this.deps.categories.byCode(input.categoryCode);
     if (!category) {
@@ -287,9 +341,17 @@ export class TicketService {
           reporterName: input.reporter?.name ?? null,
           reporterPhone: input.reporter?.phone ?? null,
           createdAt: now,
+          attributes: extras.attributes ?? null,
+          mediaUrl: extras.mediaUrl ?? null,
         },
         [
-          { type: 'ticket.created', actorId, fromStatus: null, toStatus: 'NEW', data: { channel } },
+          {
+            type: 'ticket.created',
+            actorId,
+            fromStatus: null,
+            toStatus: 'NEW',
+            data: { channel, ...extras.createdData },
+          },
           // Kept only when someone answers for the grid; the store adds who.
           {
             type: 'ticket.assigned',
@@ -363,7 +425,7 @@ export class TicketService {
    * machine allows it, then one conditional update + event, then pushes and
    * timers after the commit.
    */
-  async act(
+  act(
     ticketId: number,
     action: TicketAction,
     auth: AuthContext,
@@ -371,18 +433,31 @@ export class TicketService {
     /** Follows the ticket into the timers this action schedules (logs join them up). */
     requestId?: string,
   ): Promise<TicketSummary> {
+    return this.actAs(ticketId, action, { auth }, rawBody, requestId);
+  }
+
+  /** An action by the holder of the ticket's tracking link (see TrackService). */
+  actAsTracker(
+    ticketId: number,
+    action: TicketAction,
+    rawBody: unknown,
+    requestId?: string,
+  ): Promise<TicketSummary> {
+    return this.actAs(ticketId, action, { trackerOf: ticketId }, rawBody, requestId);
+  }
+
+  private async actAs(
+    ticketId: number,
+    action: TicketAction,
+    actor: Actor,
+    rawBody: unknown,
+    requestId?: string,
+  ): Promise<TicketSummary> {
     const body = parseOr400(actionBodySchemas[action] as z.ZodType<ActionInput>, rawBody ?? {});
     const row = await this.deps.store.findForAction(ticketId);
     if (!row) throw notFound('Ticket');
     const { ticket } = row;
-    assertVisible(ticket, row.reporterUserId, auth);
-    const isStaff = STAFF_ROLES.includes(auth.user.role);
-    const relations = relationsOf({
-      role: auth.user.role,
-      isAssignee: ticket.assigneeId === auth.user.id,
-      inScope: isStaff && canSeeTicket(auth, ticket, row.reporterUserId),
-      isReporter: row.reporterUserId !== null && row.reporterUserId === auth.user.id,
-    });
+    const relations = relationsOfActor(actor, row);
     if (!mayAct(action, relations)) {
       throw new HttpError('FORBIDDEN', `You may not ${action} this ticket`);
     }
@@ -413,7 +488,7 @@ export class TicketService {
     }
     let written: Written;
     try {
-      written = await this.transitionFor(action, body, auth, ticket, row);
+      written = await this.transitionFor(action, body, actor, ticket, row);
       landed(written.change?.ticket ?? null);
     } finally {
       landed(null);
@@ -429,12 +504,13 @@ export class TicketService {
   private async transitionFor(
     action: TicketAction,
     body: ActionInput,
-    auth: AuthContext,
+    actor: Actor,
     ticket: TicketSummary,
     row: TicketForAction,
   ): Promise<Written> {
     const now = this.deps.clock.now();
     const policy = policyFor(deadlinePolicySchema.parse(row.category.policy), ticket.priority);
+    const auth = 'auth' in actor ? actor.auth : null;
     const plan = await this.plan(action, body, { auth, ticket, row, policy, now });
     const rule = TRANSITIONS[action];
     const toStatus = (plan.data.status as TicketStatus | undefined) ?? rule.to ?? ticket.status;
@@ -447,7 +523,7 @@ export class TicketService {
       events: [
         {
           type: rule.event,
-          actorId: auth.user.id,
+          actorId: auth?.user.id ?? null,
           fromStatus: ticket.status,
           toStatus,
           data: { action, ...plan.eventData },
@@ -518,6 +594,7 @@ export class TicketService {
     });
     const targets = duplicates.flatMap((duplicate) => [
       rooms.ticket(duplicate.id),
+      rooms.track(duplicate.id),
       ...(duplicate.reporterUserId === null ? [] : [rooms.user(duplicate.reporterUserId)]),
     ]);
     this.deps.publisher.publishTo(change, targets);
@@ -628,6 +705,14 @@ export class TicketService {
         };
       }
       case 'rate': {
+        const ratingWindowMs = scaledMs(RATING_WINDOW_DAYS * 24 * 60, this.deps.timeScale);
+        if (!mayRate({ ...row, status: ticket.status }, now, ratingWindowMs)) {
+          throw conflict(
+            row.ratedAt !== null && row.resolvedAt !== null && row.ratedAt >= row.resolvedAt
+              ? 'This resolution has already been rated'
+              : 'The rating window has closed',
+          );
+        }
         // Rating is the last step of the loop: it closes what needs no (further) verification.
         const closes =
           ticket.status === 'VERIFIED' ||
@@ -670,7 +755,7 @@ export class TicketService {
             { path: 'gridId', message: 'not a grid' },
           ]);
         }
-        if (!canSeeRegion(context.auth, target.id, directory)) {
+        if (!canSeeRegion(staffOf(context), target.id, directory)) {
           throw new HttpError('FORBIDDEN', 'The target grid is outside your region');
         }
         if (target.id === ticket.gridId) throw conflict('The ticket is already in this grid');
@@ -727,7 +812,7 @@ export class TicketService {
         if (intoId === ticket.id) {
           throw new HttpError('UNPROCESSABLE', 'A ticket cannot be merged into itself');
         }
-        const original = await this.visibleTicket(intoId, context.auth);
+        const original = await this.visibleTicket(intoId, staffOf(context));
         if (!OPEN_STATUSES.includes(original.status)) {
           throw conflict(`The original ticket is ${original.status}; merge into an open one`);
         }
@@ -739,7 +824,7 @@ export class TicketService {
               ticketId: intoId,
               event: {
                 type: 'ticket.updated',
-                actorId: context.auth.user.id,
+                actorId: staffOf(context).user.id,
                 fromStatus: original.status,
                 toStatus: original.status,
                 data: { action: 'merged', duplicateId: ticket.id, duplicateCode: ticket.code },
@@ -787,7 +872,7 @@ export class TicketService {
                     ticketId: recorded.intoId,
                     event: {
                       type: 'ticket.updated' as const,
-                      actorId: context.auth.user.id,
+                      actorId: staffOf(context).user.id,
                       fromStatus: null,
                       toStatus: null,
                       data: { action: 'unmerged', duplicateId: ticket.id },
@@ -912,6 +997,29 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** 404 to residents and volunteers (a ticket that is not theirs does not exist for them), 403 to staff out of scope. */
+/** The relations an actor has to a ticket; 404 or 403 when they may not see it at all. */
+function relationsOfActor(actor: Actor, row: TicketForAction): ReadonlySet<ActorRelation> {
+  const { ticket } = row;
+  if (!('auth' in actor)) {
+    if (actor.trackerOf !== ticket.id) throw notFound('Ticket');
+    return new Set<ActorRelation>(['reporter']);
+  }
+  const { auth } = actor;
+  assertVisible(ticket, row.reporterUserId, auth);
+  return relationsOf({
+    role: auth.user.role,
+    isAssignee: ticket.assigneeId === auth.user.id,
+    inScope: STAFF_ROLES.includes(auth.user.role) && canSeeTicket(auth, ticket, row.reporterUserId),
+    isReporter: row.reporterUserId !== null && row.reporterUserId === auth.user.id,
+  });
+}
+
+/** Staff-only actions plan with the signed-in user (a tracking link never gets this far). */
+function staffOf(context: PlanContext): AuthContext {
+  if (!context.auth) throw new HttpError('FORBIDDEN', 'Only signed-in staff may do this');
+  return context.auth;
+}
+
 function assertVisible(
   ticket: TicketSummary,
   reporterUserId: number | null,

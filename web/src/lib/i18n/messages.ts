@@ -4,6 +4,7 @@ import * as dashboard from './areas/dashboard.ts';
 import * as dispatch from './areas/dispatch.ts';
 import * as hotline from './areas/hotline.ts';
 import * as member from './areas/member.ts';
+import * as resident from './areas/resident.ts';
 import * as volunteer from './areas/volunteer.ts';
 
 /**
@@ -129,6 +130,30 @@ const common = {
   'error.notFound': '页面不存在',
   'error.backHome': '返回首页',
   'error.network': '无法连接服务器',
+
+  'photos.label': '现场照片',
+  'photos.take': '拍照或选择照片',
+  'photos.hint': '可多选，JPEG、PNG 或 WebP，每张不超过 10 MB，最多 {max} 张',
+  'photos.remove': '移除照片 {name}',
+  'photos.uploaded': '已上传',
+  'photos.tooMany': '最多 {max} 张照片',
+  'photos.tooLarge': '照片过大（{name}），单张不超过 10 MB',
+
+  'push.title': '推送通知',
+  'push.deviceOn': '这台设备已开启推送通知',
+  'push.deviceOff': '这台设备尚未开启推送通知',
+  'push.turnOn': '在这台设备开启',
+  'push.turnOff': '在这台设备关闭',
+  'push.unsupported': '这个浏览器不支持推送通知',
+  'push.denied': '浏览器没有允许通知，请在浏览器设置中允许本站通知',
+  'push.failed': '设置失败：{message}',
+  'push.kinds': '通知我',
+  'push.kind.ticket-assigned': '派给我的新工单、升级工单',
+  'push.kind.ticket-reminder': '工单即将超时的提醒',
+  'push.kind.ticket-progress': '我反映或关注的工单有进展',
+  'push.kind.task-offered': '派给我的志愿任务',
+  'push.track.on': '有进展时通知我',
+  'push.track.enabled': '已开启：有进展时会通知您',
 } as const;
 
 export const zh = {
@@ -140,6 +165,7 @@ export const zh = {
   ...dispatch.zh,
   ...volunteer.zh,
   ...community.zh,
+  ...resident.zh,
 };
 
 export type MessageKey = keyof typeof zh;
@@ -263,6 +289,31 @@ const commonEn: Record<keyof typeof common, string> = {
   'error.notFound': 'Page not found',
   'error.backHome': 'Back to start',
   'error.network': 'Cannot reach the server',
+
+  'photos.label': 'Photos',
+  'photos.take': 'Take or choose photos',
+  'photos.hint': 'Several at once: JPEG, PNG or WebP, up to 10 MB each, at most {max}',
+  'photos.remove': 'Remove photo {name}',
+  'photos.uploaded': 'Uploaded',
+  'photos.tooMany': 'At most {max} photos',
+  'photos.tooLarge': 'Photo too large ({name}): at most 10 MB each',
+
+  'push.title': 'Push notifications',
+  'push.deviceOn': 'Push notifications are on for this device',
+  'push.deviceOff': 'Push notifications are off for this device',
+  'push.turnOn': 'Turn on for this device',
+  'push.turnOff': 'Turn off for this device',
+  'push.unsupported': 'This browser cannot take push notifications',
+  'push.denied':
+    'The browser did not allow notifications: allow them for this site in its settings',
+  'push.failed': 'Could not change it: {message}',
+  'push.kinds': 'Tell me about',
+  'push.kind.ticket-assigned': 'new and escalated tickets given to me',
+  'push.kind.ticket-reminder': 'reminders before a ticket is overdue',
+  'push.kind.ticket-progress': 'steps of tickets I reported or follow',
+  'push.kind.task-offered': 'volunteer tasks offered to me',
+  'push.track.on': 'Notify me of progress',
+  'push.track.enabled': 'On: you will be notified of progress',
 };
 
 export const en: Messages = {
@@ -274,4 +325,5 @@ export const en: Messages = {
   ...dispatch.en,
   ...volunteer.en,
   ...community.en,
+  ...resident.en,
 };
