@@ -220,6 +220,88 @@ const EXPECTED: Array<{ what: string; expect: Record<Who, number> }> = [
       admin: 200,
     },
   },
+  // A resident opens their own ticket by session; everyone else needs the link's token (400 without).
+  {
+    what: 'GET /api/track/CODE',
+    expect: {
+      anonymous: 400,
+      reporter: 200,
+      otherResident: 404,
+      volunteer: 400,
+      member: 400,
+      farMember: 400,
+      community: 400,
+      otherCommunity: 400,
+      cityDispatcher: 400,
+      otherDistrictDispatcher: 400,
+      admin: 400,
+    },
+  },
+  {
+    what: 'GET /api/me/tickets',
+    expect: {
+      anonymous: 401,
+      reporter: 200,
+      otherResident: 200,
+      volunteer: 403,
+      member: 403,
+      farMember: 403,
+      community: 403,
+      otherCommunity: 403,
+      cityDispatcher: 403,
+      otherDistrictDispatcher: 403,
+      admin: 403,
+    },
+  },
+  {
+    what: 'GET /api/me/notifications',
+    expect: {
+      anonymous: 401,
+      reporter: 200,
+      otherResident: 200,
+      volunteer: 200,
+      member: 200,
+      farMember: 200,
+      community: 200,
+      otherCommunity: 200,
+      cityDispatcher: 200,
+      otherDistrictDispatcher: 200,
+      admin: 200,
+    },
+  },
+  {
+    what: 'GET /api/public/tickets',
+    expect: {
+      anonymous: 200,
+      reporter: 200,
+      otherResident: 200,
+      volunteer: 200,
+      member: 200,
+      farMember: 200,
+      community: 200,
+      otherCommunity: 200,
+      cityDispatcher: 200,
+      otherDistrictDispatcher: 200,
+      admin: 200,
+    },
+  },
+  // Tracking rooms are joined at the handshake with a token, never by room.join.
+  {
+    what: 'room track:T',
+    expect: {
+      anonymous: 401,
+      reporter: 403,
+      otherResident: 403,
+      volunteer: 403,
+      member: 403,
+      farMember: 403,
+      community: 403,
+      otherCommunity: 403,
+      cityDispatcher: 403,
+      otherDistrictDispatcher: 403,
+      admin: 403,
+    },
+  },
   {
     what: 'room user:MEMBER',
     expect: {
@@ -322,7 +404,10 @@ describe('who may do what', () => {
     const finalUrl =
       rawPath === '/api/stats/rates'
         ? `/api/stats/rates?regionId=${communityId}&from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z`
-        : rawPath.replace('/T', `/${ticket.id}`).replace('GRID', String(gridId));
+        : rawPath
+            .replace('/T', `/${ticket.id}`)
+            .replace('GRID', String(gridId))
+            .replace('CODE', ticket.code);
     const body = what.endsWith('/cancel') ? { reason: '测试' } : {};
     if (!session) {
       const response = await fetch(`${system.baseUrl}${finalUrl}`, {

@@ -6,6 +6,8 @@ import {
   actionBodySchemas,
   createTicketSchema,
   loginSchema,
+  pushSubscriptionSchema,
+  residentRegistrationSchema,
   roomNameSchema,
   summonSchema,
   ticketIdParamSchema,
@@ -131,6 +133,9 @@ describe('hostile input', () => {
       rows,
       summons,
       photos,
+      pushSubscriptions,
+      preferences,
+      followers,
     ] = await Promise.all([
       prisma.ticket.count(),
       prisma.ticketEvent.count(),
@@ -143,6 +148,9 @@ describe('hostile input', () => {
       prisma.ticket.aggregate({ _sum: { version: true }, _max: { updatedAt: true, id: true } }),
       prisma.summons.count(),
       prisma.ticketPhoto.count(),
+      prisma.pushSubscription.count(),
+      prisma.notificationPreference.count(),
+      prisma.ticketFollower.count(),
     ]);
     return {
       tickets,
@@ -158,6 +166,9 @@ describe('hostile input', () => {
       maxId: rows._max.id,
       summons,
       photos,
+      pushSubscriptions,
+      preferences,
+      followers,
     };
   }
 
@@ -1038,6 +1049,84 @@ describe('hostile input', () => {
       runs(60),
     );
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses hostile sign-ups, push subscriptions, preferences and follows with a 4xx and writes nothing', async () => {
+    const before = await snapshot();
+    const validRegistration = { phone: '13800001234', password: 'secret123', displayName: '居民' };
+    const validSubscription = {
+      endpoint: 'https://push.example/abc',
+      keys: { p256dh: 'B'.repeat(87), auth: 'a'.repeat(22) },
+    };
+    type Sent = { method: 'POST' | 'PUT' | 'DELETE'; path: string; body: string | undefined };
+    const request: fc.Arbitrary<Sent> = fc.oneof(
+      fc
+        .tuple(fieldPath([['phone'], ['password'], ['displayName']]), hostileValue)
+        .map(([path, value]) => mutate(validRegistration, path, value))
+        .filter((body) => !residentRegistrationSchema.safeParse(body).success)
+        .map((body) => ({
+          method: 'POST' as const,
+          path: '/api/residents/register',
+          body: json(body),
+        })),
+      fc
+        .tuple(
+          fieldPath([['endpoint'], ['keys'], ['keys', 'p256dh'], ['keys', 'auth']]),
+          hostileValue,
+        )
+        .map(([path, value]) => mutate(validSubscription, path, value))
+        .filter((body) => !pushSubscriptionSchema.safeParse(body).success)
+        .map((body) => ({
+          method: 'POST' as const,
+          path: '/api/push/subscriptions',
+          body: json(body),
+        })),
+      hostileValue.map((value) => ({
+        method: 'PUT' as const,
+        path: '/api/me/notifications',
+        body: json(value),
+      })),
+      hostileValue.map((value) => ({
+        method: 'DELETE' as const,
+        path: '/api/push/subscriptions',
+        body: json(value),
+      })),
+      hostileSegment.map((segment) => ({
+        method: 'POST' as const,
+        path: `/api/tickets/${encodeComponent(segment)}/follow`,
+        body: undefined,
+      })),
+    );
+    await fc.assert(
+      fc.asyncProperty(who(), request, async (as, sent) => {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (as.who === 'garbage-cookie') headers.cookie = as.garbageCookie;
+        else if (as.who !== 'anonymous') headers.cookie = sessions[as.who].cookie;
+        const response = await fetch(`${system.baseUrl}${sent.path}`, {
+          method: sent.method,
+          headers,
+          body: sent.body,
+        });
+        tally(response.status);
+        const answer: HttpAnswer = {
+          status: response.status,
+          contentType: response.headers.get('content-type') ?? '',
+          text: await response.text(),
+        };
+        // Deleting a subscription nobody has, or valid empty preferences, is no error.
+        if (answer.status === 200 && (sent.method === 'DELETE' || sent.method === 'PUT')) return;
+        const problem = clientErrorProblem(answer);
+        if (problem) {
+          throw new Error(
+            `${problem}: ${sent.method} ${sent.path} ${sent.body ?? ''} -> ${answer.status} ${answer.text.slice(0, 200)}`,
+          );
+        }
+      }),
+      runs(300),
+    );
+    const after = await snapshot();
+    // Valid preferences sent above (e.g. {}) store a row; nothing else may change.
+    expect({ ...after, preferences: 0 }).toEqual({ ...before, preferences: 0 });
   });
 
   it('stores schema-valid hostile text verbatim (or refuses it with a 4xx), never a 5xx', async () => {

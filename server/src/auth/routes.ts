@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { clientOf, setSessionCookie } from './session-cookie.ts';
 import { loginSchema } from '@gridline/core';
 import { parseOr400 } from '../http/errors.ts';
 import { requireAuth } from './middleware.ts';
@@ -15,17 +16,8 @@ export function authRouter(deps: {
 
   router.post('/auth/login', async (req, res) => {
     const { username, password } = parseOr400(loginSchema, req.body);
-    const { user, session } = await deps.auth.login(username, password, {
-      ip: req.ip ?? 'unknown',
-      userAgent: req.get('user-agent'),
-    });
-    res.cookie(SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.secureCookies,
-      path: '/',
-      expires: session.expiresAt,
-    });
+    const { user, session } = await deps.auth.login(username, password, clientOf(req));
+    setSessionCookie(res, session, deps.secureCookies);
     res.json({ user });
   });
 

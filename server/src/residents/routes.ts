@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { SESSION_COOKIE } from '../auth/session-repository.ts';
+import { clientOf, setSessionCookie } from '../auth/session-cookie.ts';
 import type { ResidentService } from './resident-service.ts';
 
 export function residentsRouter(deps: {
@@ -9,17 +9,8 @@ export function residentsRouter(deps: {
   const router = Router();
 
   router.post('/residents/register', async (req, res) => {
-    const { user, session } = await deps.residents.register(req.body, {
-      ip: req.ip ?? 'unknown',
-      userAgent: req.get('user-agent'),
-    });
-    res.cookie(SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.secureCookies,
-      path: '/',
-      expires: session.expiresAt,
-    });
+    const { user, session } = await deps.residents.register(req.body, clientOf(req));
+    setSessionCookie(res, session, deps.secureCookies);
     res.status(201).json({ user });
   });
 

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { clientOf, setSessionCookie } from '../auth/session-cookie.ts';
 import type { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import { z } from 'zod';
@@ -14,7 +15,7 @@ import { parseOr400 } from '../http/errors.ts';
 import { requireAuth } from '../auth/middleware.ts';
 import type { PasswordHasher } from '../auth/passwords.ts';
 import type { RateLimiter } from '../auth/rate-limiter.ts';
-import { SESSION_COOKIE, type SessionRepository } from '../auth/session-repository.ts';
+import type { SessionRepository } from '../auth/session-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { systemClock, type Clock } from '../tickets/ports.ts';
 import { PositionService } from '../positions/position-service.ts';
@@ -132,17 +133,8 @@ export function volunteersRouter(deps: VolunteersDeps): Router {
   });
 
   router.post('/volunteers/register', async (req, res) => {
-    const { user, volunteer, session } = await service.register(req.body, {
-      ip: req.ip ?? 'unknown',
-      userAgent: req.get('user-agent'),
-    });
-    res.cookie(SESSION_COOKIE, session.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: deps.secureCookies,
-      path: '/',
-      expires: session.expiresAt,
-    });
+    const { user, volunteer, session } = await service.register(req.body, clientOf(req));
+    setSessionCookie(res, session, deps.secureCookies);
     res.status(201).json({ user, volunteer });
   });
 
