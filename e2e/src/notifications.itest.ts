@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketSummary } from '@gridline/core';
 import type { SmsGateway } from '@gridline/workers';
 import { LocalPushService } from './support/push-service.ts';
+import { mintSessions, offsetPoint, VolunteerPositions, volunteerNames } from './support/tasks.ts';
 import { eventually, startSystem, type Session, type TestSystem } from './support/system.ts';
 
 /** Text messages the workers sent, in order. */
@@ -211,6 +212,42 @@ describe('notifications: Web Push to those who opted in, SMS to hotline callers'
       where: { channel: 'sms', recipient: '13912345678' },
     });
     expect(rows).toBe(3);
+  });
+
+  it('pushes a task offered to a volunteer who turned push on', async () => {
+    const [volunteer] = await mintSessions(system, volunteerNames(1, 201));
+    const positions = new VolunteerPositions(system);
+    try {
+      await positions.place([
+        { userId: volunteer!.user.id, at: offsetPoint(where, 120, 45), skills: ['REPAIRS'] },
+      ]);
+      const browser = pushService.subscription('volunteer-phone');
+      expect((await volunteer!.post('/api/push/subscriptions', browser)).status).toBe(201);
+      const created = await member.post<{ task: { id: number } }>('/api/tasks', {
+        title: '帮老人修水龙头',
+        skills: ['REPAIRS'],
+        location: where,
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        durationMinutes: 30,
+        offerBatch: 1,
+        radiusM: 500,
+      });
+      expect(created.status).toBe(201);
+      const push = await eventually(
+        async () => pushService.pushesTo('volunteer-phone')[0],
+        10_000,
+        'the offer push',
+      );
+      expect(push.signatureValid).toBe(true);
+      expect(push.payload).toMatchObject({
+        title: '新的志愿任务：帮老人修水龙头',
+        url: '/volunteer',
+        tag: `task-${created.body.task.id}`,
+      });
+    } finally {
+      await positions.close();
+    }
   });
 
   it('refuses bad subscriptions with a 4xx and stores nothing', async () => {
