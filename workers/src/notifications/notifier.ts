@@ -8,6 +8,7 @@ import {
   SMS_STEPS,
   wants,
   type NotificationKind,
+  type NotificationPreferences,
   type PushMessage,
   type TicketEventType,
 } from '@gridline/core';
@@ -21,6 +22,7 @@ type Tx = Prisma.TransactionClient;
 /** One notifier at a time across every workers process. */
 const NOTIFIER_LOCK = 7_311_002;
 const BATCH = 200;
+const MAX_BATCHES_PER_DRAIN = 10;
 /** Task events are not written in id order: look back this far for ones that committed late. */
 const TASK_LOOKBACK = 50;
 
@@ -30,6 +32,30 @@ interface Planned {
   kind: NotificationKind;
   text: string;
   deliver(): Promise<'sent' | 'gone' | 'failed'>;
+}
+
+interface TicketEventRow {
+  id: number;
+  type: string;
+  payload: Prisma.JsonValue;
+  ticket: {
+    id: number;
+    code: string;
+    channel: string;
+    reporterPhone: string | null;
+    reporterUserId: number | null;
+    assigneeId: number | null;
+  };
+}
+
+type Subscription = PushTarget & { id: number; userId: number | null; ticketId: number | null };
+
+/** Who a batch of events could reach (see Notifier.audience). */
+interface Audience {
+  subscriptions: Subscription[];
+  merged: Array<{ id: number; code: string; duplicateOfId: number | null }>;
+  preferences: Map<number, NotificationPreferences>;
+  roles: Map<number, string>;
 }
 
 export interface NotifierDeps {
@@ -62,7 +88,14 @@ export class Notifier {
         const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`
           SELECT pg_try_advisory_xact_lock(${NOTIFIER_LOCK}) AS locked`;
         if (!lock?.locked) return 0;
-        return (await this.ticketEvents(tx)) + (await this.taskEvents(tx));
+        // Behind (a burst of intake): read on, a few batches per pass.
+        let read = 0;
+        for (let pass = 0; pass < MAX_BATCHES_PER_DRAIN; pass++) {
+          const batch = await this.ticketEvents(tx);
+          read += batch;
+          if (batch < BATCH) break;
+        }
+        return read + (await this.taskEvents(tx));
       },
       { timeout: 120_000, maxWait: 10_000 },
     );
@@ -92,85 +125,123 @@ export class Notifier {
         },
       },
     });
-    for (const event of events) {
-      const planned = await this.forTicketEvent(tx, event);
-      await this.deliver(tx, `ticket:${event.id}`, planned);
-    }
     const last = events.at(-1);
-    if (last) await this.advance(tx, 'ticket-events', last.id);
+    if (!last) return 0;
+    const audience = await this.audience(tx, events);
+    for (const event of events) {
+      const planned = this.forTicketEvent(event, audience);
+      if (planned.length > 0) await this.deliver(tx, `ticket:${event.id}`, planned);
+    }
+    await this.advance(tx, 'ticket-events', last.id);
     return events.length;
   }
 
-  private async forTicketEvent(
-    tx: Tx,
-    event: {
-      type: string;
-      payload: Prisma.JsonValue;
-      ticket: {
-        id: number;
-        code: string;
-        channel: string;
-        reporterPhone: string | null;
-        reporterUserId: number | null;
-        assigneeId: number | null;
-      };
-    },
-  ): Promise<Planned[]> {
+  /**
+   * Everyone a batch of events could concern, in a few queries for the whole
+   * batch (the notifier runs beside a busy intake): the browsers subscribed
+   * for the users and tickets involved, those users' preferences and roles,
+   * and the reports merged into the tickets.
+   */
+  private async audience(tx: Tx, events: readonly TicketEventRow[]): Promise<Audience> {
+    const users = new Set<number>();
+    const tickets = new Set<number>();
+    for (const event of events) {
+      const data = record(event.payload);
+      if (typeof data.assigneeId === 'number') users.add(data.assigneeId);
+      if (event.ticket.assigneeId !== null) users.add(event.ticket.assigneeId);
+      if (event.ticket.reporterUserId !== null) users.add(event.ticket.reporterUserId);
+      tickets.add(event.ticket.id);
+    }
+    const merged = await tx.ticket.findMany({
+      where: { duplicateOfId: { in: [...tickets] }, status: 'DUPLICATE' },
+      select: { id: true, code: true, duplicateOfId: true },
+    });
+    const subscriptions = await tx.pushSubscription.findMany({
+      where: {
+        OR: [
+          { userId: { in: [...users] }, ticketId: null },
+          { ticketId: { in: [...tickets, ...merged.map((row) => row.id)] } },
+        ],
+      },
+    });
+    const subscribed = [
+      ...new Set(subscriptions.flatMap((row) => (row.userId === null ? [] : [row.userId]))),
+    ];
+    const [preferences, roles] =
+      subscribed.length === 0
+        ? [[], []]
+        : await Promise.all([
+            tx.notificationPreference.findMany({ where: { userId: { in: subscribed } } }),
+            tx.user.findMany({
+              where: { id: { in: subscribed } },
+              select: { id: true, role: true },
+            }),
+          ]);
+    return {
+      subscriptions,
+      merged,
+      preferences: new Map(
+        preferences.map((row) => {
+          const parsed = notificationPreferencesSchema.safeParse(row.kinds);
+          return [row.userId, parsed.success ? parsed.data : {}];
+        }),
+      ),
+      roles: new Map(roles.map((row) => [row.id, row.role])),
+    };
+  }
+
+  private forTicketEvent(event: TicketEventRow, audience: Audience): Planned[] {
     const { ticket } = event;
     const data = record(event.payload);
     const type = event.type as TicketEventType;
     const planned: Planned[] = [];
+    const pageFor = (userId: number) =>
+      audience.roles.get(userId) === 'GRID_MEMBER'
+        ? `/member/tickets/${ticket.id}`
+        : `/dispatch?ticket=${ticket.id}`;
     const newAssignee = typeof data.assigneeId === 'number' ? data.assigneeId : null;
     if (
       newAssignee !== null &&
       (type === 'ticket.assigned' || type === 'ticket.escalated' || type === 'ticket.reopened')
     ) {
-      const url = await this.ticketPageFor(tx, newAssignee, ticket.id);
       const message = {
         ...assignedMessage(ticket.code, ticket.id, type === 'ticket.escalated'),
-        url,
+        url: pageFor(newAssignee),
       };
-      planned.push(...(await this.toUser(tx, newAssignee, 'ticket-assigned', message)));
+      planned.push(...this.toUser(audience, newAssignee, 'ticket-assigned', message));
     }
     if (type === 'ticket.updated' && data.action === 'reminder' && ticket.assigneeId !== null) {
-      const url = await this.ticketPageFor(tx, ticket.assigneeId, ticket.id);
-      const message = { ...reminderMessage(ticket.code, ticket.id), url };
-      planned.push(...(await this.toUser(tx, ticket.assigneeId, 'ticket-reminder', message)));
+      const message = {
+        ...reminderMessage(ticket.code, ticket.id),
+        url: pageFor(ticket.assigneeId),
+      };
+      planned.push(...this.toUser(audience, ticket.assigneeId, 'ticket-reminder', message));
     }
     const step = progressStepOf({ type, data });
-    if (step) {
-      const message = progressMessage(ticket.code, step, `/track/${ticket.code}`);
-      // Tracking links of this ticket, its followers', and of the reports merged into it.
-      const merged = await tx.ticket.findMany({
-        where: { duplicateOfId: ticket.id, status: 'DUPLICATE' },
-        select: { id: true, code: true },
+    if (!step) return planned;
+    const message = progressMessage(ticket.code, step, `/track/${ticket.code}`);
+    // Tracking links of this ticket, its followers', and of the reports merged into it.
+    const merged = audience.merged.filter((row) => row.duplicateOfId === ticket.id);
+    for (const link of audience.subscriptions) {
+      if (link.ticketId === null) continue;
+      const own =
+        link.ticketId === ticket.id ? ticket : merged.find((row) => row.id === link.ticketId);
+      if (!own) continue;
+      planned.push(this.push(link, 'ticket-progress', { ...message, url: `/track/${own.code}` }));
+    }
+    if (ticket.reporterUserId !== null) {
+      planned.push(...this.toUser(audience, ticket.reporterUserId, 'ticket-progress', message));
+    }
+    if (ticket.channel === 'HOTLINE' && ticket.reporterPhone && SMS_STEPS.includes(step)) {
+      const phone = ticket.reporterPhone;
+      const text = progressSms(ticket.code, step);
+      planned.push({
+        channel: 'sms',
+        recipient: phone,
+        kind: 'ticket-progress',
+        text,
+        deliver: () => this.deps.sms.send(phone, text).then(() => 'sent' as const),
       });
-      const links = await tx.pushSubscription.findMany({
-        where: { ticketId: { in: [ticket.id, ...merged.map((row) => row.id)] } },
-      });
-      for (const link of links) {
-        const own = merged.find((row) => row.id === link.ticketId);
-        planned.push(
-          this.push(link, 'ticket-progress', {
-            ...message,
-            url: `/track/${own?.code ?? ticket.code}`,
-          }),
-        );
-      }
-      if (ticket.reporterUserId !== null) {
-        planned.push(...(await this.toUser(tx, ticket.reporterUserId, 'ticket-progress', message)));
-      }
-      if (ticket.channel === 'HOTLINE' && ticket.reporterPhone && SMS_STEPS.includes(step)) {
-        const phone = ticket.reporterPhone;
-        const text = progressSms(ticket.code, step);
-        planned.push({
-          channel: 'sms',
-          recipient: phone,
-          kind: 'ticket-progress',
-          text,
-          deliver: () => this.deps.sms.send(phone, text).then(() => 'sent' as const),
-        });
-      }
     }
     return planned;
   }
@@ -185,6 +256,35 @@ export class Notifier {
       take: BATCH,
       select: { id: true, payload: true, task: { select: { id: true, title: true } } },
     });
+    const volunteers = [
+      ...new Set(
+        events.flatMap((event) => {
+          const id = record(event.payload).volunteerId;
+          return typeof id === 'number' ? [id] : [];
+        }),
+      ),
+    ];
+    const subscriptions =
+      volunteers.length === 0
+        ? []
+        : await tx.pushSubscription.findMany({
+            where: { userId: { in: volunteers }, ticketId: null },
+          });
+    const preferences =
+      subscriptions.length === 0
+        ? []
+        : await tx.notificationPreference.findMany({ where: { userId: { in: volunteers } } });
+    const audience: Audience = {
+      subscriptions,
+      merged: [],
+      preferences: new Map(
+        preferences.map((row) => {
+          const parsed = notificationPreferencesSchema.safeParse(row.kinds);
+          return [row.userId, parsed.success ? parsed.data : {}];
+        }),
+      ),
+      roles: new Map(),
+    };
     for (const event of events) {
       const volunteerId = record(event.payload).volunteerId;
       if (typeof volunteerId !== 'number') continue;
@@ -194,11 +294,8 @@ export class Notifier {
         url: '/volunteer',
         tag: `task-${event.task.id}`,
       };
-      await this.deliver(
-        tx,
-        `task:${event.id}`,
-        await this.toUser(tx, volunteerId, 'task-offered', message),
-      );
+      const planned = this.toUser(audience, volunteerId, 'task-offered', message);
+      if (planned.length > 0) await this.deliver(tx, `task:${event.id}`, planned);
     }
     const newest = await tx.taskEvent.aggregate({ _max: { id: true } });
     const last = events.at(-1)?.id ?? after;
@@ -208,27 +305,16 @@ export class Notifier {
     return events.length;
   }
 
-  /** A staff member's page for the ticket: the grid member's phone, else the dispatcher's map. */
-  private async ticketPageFor(tx: Tx, userId: number, ticketId: number): Promise<string> {
-    const user = await tx.user.findUnique({ where: { id: userId }, select: { role: true } });
-    return user?.role === 'GRID_MEMBER'
-      ? `/member/tickets/${ticketId}`
-      : `/dispatch?ticket=${ticketId}`;
-  }
-
-  private async toUser(
-    tx: Tx,
+  private toUser(
+    audience: Audience,
     userId: number,
     kind: NotificationKind,
     message: PushMessage,
-  ): Promise<Planned[]> {
-    const preferences = await tx.notificationPreference.findUnique({ where: { userId } });
-    const parsed = notificationPreferencesSchema.safeParse(preferences?.kinds ?? {});
-    if (!wants(parsed.success ? parsed.data : {}, kind)) return [];
-    const subscriptions = await tx.pushSubscription.findMany({
-      where: { userId, ticketId: null },
-    });
-    return subscriptions.map((subscription) => this.push(subscription, kind, message));
+  ): Planned[] {
+    if (!wants(audience.preferences.get(userId) ?? {}, kind)) return [];
+    return audience.subscriptions
+      .filter((row) => row.userId === userId && row.ticketId === null)
+      .map((subscription) => this.push(subscription, kind, message));
   }
 
   private push(
