@@ -20,6 +20,11 @@ async function main(): Promise<void> {
         30_000,
       ),
       ...(process.env.VAPID_SUBJECT ? { vapidSubject: process.env.VAPID_SUBJECT } : {}),
+      notifyIntervalMs: positiveNumberEnv(
+        'NOTIFY_INTERVAL_MS',
+        process.env.NOTIFY_INTERVAL_MS,
+        1000,
+      ),
     },
     logger,
   );

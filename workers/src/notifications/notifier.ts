@@ -50,6 +50,18 @@ interface TicketEventRow {
 
 type Subscription = PushTarget & { id: number; userId: number | null; ticketId: number | null };
 
+interface RawEventRow {
+  id: number;
+  type: string;
+  payload: Prisma.JsonValue;
+  ticket_id: number;
+  code: string;
+  channel: string;
+  reporter_phone: string | null;
+  reporter_user_id: number | null;
+  assignee_id: number | null;
+}
+
 /** Who a batch of events could reach (see Notifier.audience). */
 interface Audience {
   subscriptions: Subscription[];
@@ -57,6 +69,13 @@ interface Audience {
   preferences: Map<number, NotificationPreferences>;
   roles: Map<number, string>;
 }
+
+const NOBODY: Audience = {
+  subscriptions: [],
+  merged: [],
+  preferences: new Map(),
+  roles: new Map(),
+};
 
 export interface NotifierDeps {
   prisma: PrismaClient;
@@ -88,46 +107,50 @@ export class Notifier {
         const [lock] = await tx.$queryRaw<Array<{ locked: boolean }>>`
           SELECT pg_try_advisory_xact_lock(${NOTIFIER_LOCK}) AS locked`;
         if (!lock?.locked) return 0;
+        // With no browser subscribed anywhere, only SMS can be due: skip looking for audiences.
+        const anySubscription =
+          (await tx.pushSubscription.findFirst({ select: { id: true } })) !== null;
         // Behind (a burst of intake): read on, a few batches per pass.
         let read = 0;
         for (let pass = 0; pass < MAX_BATCHES_PER_DRAIN; pass++) {
-          const batch = await this.ticketEvents(tx);
+          const batch = await this.ticketEvents(tx, anySubscription);
           read += batch;
           if (batch < BATCH) break;
         }
-        return read + (await this.taskEvents(tx));
+        return read + (await this.taskEvents(tx, anySubscription));
       },
       { timeout: 120_000, maxWait: 10_000 },
     );
   }
 
-  private async ticketEvents(tx: Tx): Promise<number> {
+  private async ticketEvents(tx: Tx, anySubscription: boolean): Promise<number> {
     const after = await this.cursor(tx, 'ticket-events', () =>
       tx.ticketEvent.aggregate({ _max: { id: true } }).then((row) => row._max.id ?? 0),
     );
-    const events = await tx.ticketEvent.findMany({
-      where: { id: { gt: after } },
-      orderBy: { id: 'asc' },
-      take: BATCH,
-      select: {
-        id: true,
-        type: true,
-        payload: true,
-        ticket: {
-          select: {
-            id: true,
-            code: true,
-            channel: true,
-            reporterPhone: true,
-            reporterUserId: true,
-            assigneeId: true,
-          },
-        },
+    // One round trip for the batch and its tickets (this runs beside a busy intake).
+    const rows = await tx.$queryRaw<RawEventRow[]>`
+      SELECT e.id, e.type, e.payload, t.id AS ticket_id, t.code, t.channel::text AS channel,
+        t.reporter_phone, t.reporter_user_id, t.assignee_id
+      FROM (SELECT id, ticket_id, type, payload FROM ticket_events
+            WHERE id > ${after} ORDER BY id LIMIT ${BATCH}) e
+      JOIN tickets t ON t.id = e.ticket_id
+      ORDER BY e.id`;
+    const events: TicketEventRow[] = rows.map((row) => ({
+      id: row.id,
+      type: row.type,
+      payload: row.payload,
+      ticket: {
+        id: row.ticket_id,
+        code: row.code,
+        channel: row.channel,
+        reporterPhone: row.reporter_phone,
+        reporterUserId: row.reporter_user_id,
+        assigneeId: row.assignee_id,
       },
-    });
+    }));
     const last = events.at(-1);
     if (!last) return 0;
-    const audience = await this.audience(tx, events);
+    const audience = anySubscription ? await this.audience(tx, events) : NOBODY;
     for (const event of events) {
       const planned = this.forTicketEvent(event, audience);
       if (planned.length > 0) await this.deliver(tx, `ticket:${event.id}`, planned);
@@ -246,10 +269,16 @@ export class Notifier {
     return planned;
   }
 
-  private async taskEvents(tx: Tx): Promise<number> {
-    const after = await this.cursor(tx, 'task-events', () =>
-      tx.taskEvent.aggregate({ _max: { id: true } }).then((row) => row._max.id ?? 0),
-    );
+  private async taskEvents(tx: Tx, anySubscription: boolean): Promise<number> {
+    const newestId = () =>
+      tx.taskEvent.aggregate({ _max: { id: true } }).then((row) => row._max.id ?? 0);
+    const after = await this.cursor(tx, 'task-events', newestId);
+    if (!anySubscription) {
+      // Offers are told by push only: with nobody subscribed there is nothing to send.
+      const newest = await newestId();
+      if (newest > after) await this.advance(tx, 'task-events', newest);
+      return 0;
+    }
     const events = await tx.taskEvent.findMany({
       where: { id: { gt: Math.max(0, after - TASK_LOOKBACK) }, type: 'task.offered' },
       orderBy: { id: 'asc' },
