@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseCommonEnv, positiveNumberEnv, DEFAULTS, SERVER_NODE_FLAGS } from '@gridline/core';
 import {
   createPrismaClient,
@@ -76,12 +77,13 @@ async function main(): Promise<void> {
     await runToEnd('npm', ['run', 'build', '-w', '@gridline/web']);
   }
 
-  const tsx = ['--conditions=source'];
+  // tsx itself, not through npx: npm exec does not pass a SIGTERM on, which left the
+  // server and workers running after the demo was stopped by a signal.
+  const tsx = path.join('node_modules', '.bin', 'tsx');
+  const source = ['--conditions=source'];
   const children = [
-    run('npx', ['tsx', ...SERVER_NODE_FLAGS, ...tsx, 'server/src/main.ts'], {
-      PORT: String(port),
-    }),
-    run('npx', ['tsx', ...tsx, 'workers/src/main.ts']),
+    run(tsx, [...SERVER_NODE_FLAGS, ...source, 'server/src/main.ts'], { PORT: String(port) }),
+    run(tsx, [...source, 'workers/src/main.ts']),
   ];
   console.log(`
 Gridline (网格通) demo is starting on http://localhost:${port}
