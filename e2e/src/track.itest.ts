@@ -285,6 +285,20 @@ describe('a resident tracks a ticket through its private link', () => {
     expect((await call('POST', '/api/tickets/abc/follow')).status).toBe(400);
   });
 
+  it('limits how many follows one address starts in an hour', async () => {
+    const open = await report('限流测试');
+    const followers = () =>
+      system.server.prisma.ticketFollower.count({ where: { ticketId: open.ticket.id } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 62; i++) {
+      statuses.push((await call('POST', `/api/tickets/${open.ticket.id}/follow`)).status);
+    }
+    // Earlier tests of this file followed from the same address, so the limit comes sooner.
+    expect(statuses).toContain(429);
+    expect(statuses.slice(statuses.indexOf(429)).every((status) => status === 429)).toBe(true);
+    expect(await followers()).toBe(statuses.filter((status) => status === 201).length);
+  });
+
   it('a merged duplicate follows its original, live', async () => {
     const original = await report('同一处噪音 A');
     const duplicate = await report('同一处噪音 B');

@@ -264,7 +264,7 @@ export async function createServerRuntime(
         track,
         vapidPublicKey: vapid.publicKey,
       }),
-      trackRouter({ track }),
+      trackRouter({ track, limiter: new RedisRateLimiter(redis, config.redisPrefix) }),
       publicMapRouter({ prisma }),
       ticketsRouter({
         prisma,

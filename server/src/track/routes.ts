@@ -1,7 +1,8 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { ticketCodeSchema, ticketIdParamSchema, trackQuerySchema } from '@gridline/core';
-import { parseOr400 } from '../http/errors.ts';
+import { HttpError, parseOr400 } from '../http/errors.ts';
+import type { RateLimiter } from '../auth/rate-limiter.ts';
 import { MAX_PHOTO_BYTES } from '../photos/photo-service.ts';
 import { TRACKER_ACTIONS, type TrackAccess, type TrackService } from './track-service.ts';
 
@@ -12,7 +13,10 @@ const trackerActionSchema = z.enum(TRACKER_ACTIONS);
  * `/api/track/:code?token=`: the resident's tracking link. No session needed;
  * the token proves the link.
  */
-export function trackRouter(deps: { track: TrackService }): Router {
+/** Follows one address may start in an hour (each makes a link that lasts). */
+export const FOLLOW_LIMIT = { perAddress: 60, windowSeconds: 3600 };
+
+export function trackRouter(deps: { track: TrackService; limiter: RateLimiter }): Router {
   const router = Router();
   const rawImage = express.raw({ type: () => true, limit: MAX_PHOTO_BYTES });
 
@@ -28,6 +32,12 @@ export function trackRouter(deps: { track: TrackService }): Router {
   // Offered beside a likely duplicate: follow that ticket instead of reporting it again.
   router.post('/tickets/:id/follow', async (req, res) => {
     const id = parseOr400(ticketIdParamSchema, req.params.id, 'ticket id');
+    const allowed = await deps.limiter.hit(
+      `follow:ip:${req.ip ?? 'unknown'}`,
+      FOLLOW_LIMIT.perAddress,
+      FOLLOW_LIMIT.windowSeconds,
+    );
+    if (!allowed) throw new HttpError('RATE_LIMITED', 'Too many follows; try again later');
     const resident = req.auth?.user.role === 'RESIDENT' ? req.auth.user.id : null;
     res.status(201).json(await deps.track.follow(id, resident));
   });
