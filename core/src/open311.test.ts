@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answeredAttributes,
   blurCoordinate,
   categoryAttributeSchema,
   categoryAttributesSchema,
@@ -506,5 +507,50 @@ describe('small readers', () => {
 
   it('normalises line breaks', () => {
     expect(normalizeLineBreaks('  a\r\nb\rc\n  ')).toBe('a\nb\nc');
+  });
+});
+
+describe('answered attributes for staff', () => {
+  const definitions = categoryAttributesSchema.parse([
+    {
+      code: 'WHEN',
+      datatype: 'singlevaluelist',
+      description: { zh: '什么时候', en: 'When' },
+      order: 2,
+      values: [
+        { key: 'NIGHT', name: { zh: '夜间', en: 'At night' } },
+        { key: 'DAY', name: { zh: '白天', en: 'By day' } },
+      ],
+    },
+    {
+      code: 'SOURCE',
+      datatype: 'multivaluelist',
+      description: { zh: '声源', en: 'Source' },
+      order: 1,
+      values: [
+        { key: 'KTV', name: { zh: 'KTV', en: 'Karaoke' } },
+        { key: 'WORKS', name: { zh: '施工', en: 'Building works' } },
+      ],
+    },
+  ]);
+
+  it('reads list keys as names, in the order the questions are asked', () => {
+    expect(
+      answeredAttributes(definitions, { WHEN: 'NIGHT', SOURCE: ['KTV', 'WORKS'], OLD: 3 }),
+    ).toEqual([
+      {
+        code: 'SOURCE',
+        question: { zh: '声源', en: 'Source' },
+        answer: { zh: 'KTV、施工', en: 'Karaoke, Building works' },
+      },
+      {
+        code: 'WHEN',
+        question: { zh: '什么时候', en: 'When' },
+        answer: { zh: '夜间', en: 'At night' },
+      },
+      { code: 'OLD', question: { zh: 'OLD', en: 'OLD' }, answer: { zh: '3', en: '3' } },
+    ]);
+    expect(answeredAttributes(definitions, null)).toEqual([]);
+    expect(answeredAttributes(definitions, ['x'])).toEqual([]);
   });
 });

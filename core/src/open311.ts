@@ -678,3 +678,48 @@ export interface Open311IssuedKey {
   apiKey: Open311ApiKeyDto;
   key: string;
 }
+
+/** One answered attribute as staff read it: the question and the answer, in both languages. */
+export interface AnsweredAttribute {
+  code: string;
+  question: { zh: string; en: string };
+  answer: { zh: string; en: string };
+}
+
+/**
+ * A ticket's stored answers beside its category's questions, in the
+ * questions' order; list keys read as their names. Answers to questions the
+ * category no longer asks keep their code as the question.
+ */
+export function answeredAttributes(
+  definitions: readonly CategoryAttribute[],
+  answers: unknown,
+): AnsweredAttribute[] {
+  if (typeof answers !== 'object' || answers === null || Array.isArray(answers)) return [];
+  const stored = answers as Record<string, unknown>;
+  const text = (value: unknown): string[] =>
+    Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+  const known = [...definitions].sort((a, b) => a.order - b.order);
+  const rows: AnsweredAttribute[] = [];
+  for (const definition of known) {
+    const values = text(stored[definition.code]);
+    if (values.length === 0) continue;
+    const named = (lang: 'zh' | 'en') =>
+      values
+        .map(
+          (value) => definition.values.find((option) => option.key === value)?.name[lang] ?? value,
+        )
+        .join(lang === 'zh' ? '、' : ', ');
+    rows.push({
+      code: definition.code,
+      question: definition.description,
+      answer: { zh: named('zh'), en: named('en') },
+    });
+  }
+  for (const [code, value] of Object.entries(stored)) {
+    if (known.some((definition) => definition.code === code)) continue;
+    const joined = text(value).join(', ');
+    rows.push({ code, question: { zh: code, en: code }, answer: { zh: joined, en: joined } });
+  }
+  return rows;
+}

@@ -431,6 +431,15 @@ describe('Open311 GeoReport v2', () => {
         'the grid member to hear of the new ticket',
       );
       socket.disconnect();
+      // Staff read the answers as the category asks them, and the reporter's link.
+      const detail = await member.get<{
+        ticket: { answers: Array<{ code: string }>; mediaUrl: string | null };
+      }>(`/api/tickets/${ticket.id}`);
+      expect(detail.body.ticket.answers.map((row) => row.code).sort()).toEqual([
+        'FAULT',
+        'POLE_NUMBER',
+      ]);
+      expect(detail.body.ticket.mediaUrl).toBe('https://example.org/photos/light.jpg');
       const after = await prisma.open311ApiKey.findUniqueOrThrow({ where: { id: before.id } });
       expect(after.lastUsedAt).not.toBeNull();
     });

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import {
+  answeredAttributes,
   OPEN_STATUSES,
   TICKET_ACTIONS,
   TICKET_STATUSES,
@@ -157,8 +158,17 @@ export function ticketsRouter(deps: {
     });
     const row = await deps.prisma.ticket.findUniqueOrThrow({
       where: { id },
-      select: { description: true, reporterName: true, reporterPhone: true },
+      select: {
+        description: true,
+        reporterName: true,
+        reporterPhone: true,
+        attributes: true,
+        mediaUrl: true,
+      },
     });
+    const category = await deps.categories.byCode(ticket.categoryCode);
+    // Answers to the category's questions (Open311 attributes), as staff read them.
+    const answers = answeredAttributes(category?.attributes ?? [], row.attributes);
     // Those who may call the reporter back see the number; everyone else a masked one.
     const mayCall =
       ticket.assigneeId === auth.user.id ||
@@ -174,7 +184,14 @@ export function ticketsRouter(deps: {
       orderBy: { id: 'asc' },
     });
     res.json({
-      ticket: { ...ticket, description: row.description, reporter, photos: photos.map(photoDto) },
+      ticket: {
+        ...ticket,
+        description: row.description,
+        reporter,
+        photos: photos.map(photoDto),
+        answers,
+        mediaUrl: row.mediaUrl,
+      },
       timeline: events.map((event) => {
         const { ticket: _ticket, ...rest } = toEventPayload(event, ticket);
         return rest;

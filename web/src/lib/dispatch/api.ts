@@ -1,5 +1,6 @@
 import type {
   ActionBody,
+  AnsweredAttribute,
   RegionLevel,
   TicketAction,
   TicketEventPayload,
@@ -22,6 +23,10 @@ export interface TicketDetail extends TicketSummary {
   description: string;
   reporter: { name: string | null; phone: string | null };
   photos: TicketPhoto[];
+  /** Answers to the category's questions (from Open311 requests). */
+  answers?: AnsweredAttribute[];
+  /** A URL of media the reporter pointed to (Open311 `media_url`). */
+  mediaUrl?: string | null;
 }
 
 /** One timeline entry: an event row without the ticket. */
