@@ -22,7 +22,7 @@ export const OPEN311_DATATYPES = [
 ] as const;
 export type Open311Datatype = (typeof OPEN311_DATATYPES)[number];
 
-const LIST_DATATYPES: readonly Open311Datatype[] = ['singlevaluelist', 'multivaluelist'];
+export const LIST_DATATYPES: readonly Open311Datatype[] = ['singlevaluelist', 'multivaluelist'];
 
 /** The most attributes one category may define. */
 export const MAX_CATEGORY_ATTRIBUTES = 20;

@@ -235,6 +235,43 @@ describe('/admin in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('adds a question to a category, refusing an incomplete one; Open311 serves it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'admin');
+    await page.getByRole('tab', { name: /事项分类|Categories/ }).click();
+    await page.locator('[data-testid="category-table"] [data-code="HEATING"] button').click();
+    const questions = page.locator('[data-testid="category-attributes"]');
+    await questions.getByRole('button', { name: '添加问题' }).click();
+    const question = questions.locator('.attribute').last();
+    await question.getByLabel('代码').fill('ROOM');
+    await question.getByLabel('类型').selectOption('singlevaluelist');
+    await question.getByLabel('问题（中文）').fill('哪个房间不热');
+    await question.getByLabel('问题（英文）').fill('Which room is cold');
+    await question.getByRole('button', { name: '添加选项' }).click();
+    await question.getByLabel('选项代码').fill('BED');
+    await question.getByLabel('中文', { exact: true }).fill('卧室');
+    await page.locator('[data-testid="category-save"]').click();
+    await question.locator('.field-error').first().waitFor();
+    const heating = () =>
+      system.server.prisma.category.findUniqueOrThrow({ where: { code: 'HEATING' } });
+    expect((await heating()).attributes).toBeNull();
+
+    await question.getByLabel('英文', { exact: true }).fill('Bedroom');
+    await page.locator('[data-testid="category-save"]').click();
+    await page.locator('[data-testid="category-editor"]').waitFor({ state: 'detached' });
+    expect((await heating()).attributes).toMatchObject([
+      { code: 'ROOM', datatype: 'singlevaluelist', values: [{ key: 'BED' }] },
+    ]);
+    const served = await fetch(`${system.baseUrl}/open311/v2/services/HEATING.json`);
+    const definition = (await served.json()) as {
+      attributes: Array<{ code: string; values: Array<{ key: string; name: string }> }>;
+    };
+    expect(definition.attributes).toEqual([
+      expect.objectContaining({ code: 'ROOM', values: [{ key: 'BED', name: '卧室' }] }),
+    ]);
+    await page.close();
+  });
+
   it('deactivates a user only after confirming, at phone size', async () => {
     const context = await browser.newContext({
       viewport: { width: 360, height: 740 },
