@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ticketCodeSchema, trackQuerySchema } from '@gridline/core';
 import { parseOr400 } from '../http/errors.ts';
 import { requireAuth } from '../auth/middleware.ts';
+import { tokenLinkOf } from '../track/link-request.ts';
 import type { TrackService } from '../track/track-service.ts';
 import type { PushSubscriptions } from './subscriptions.ts';
 
@@ -52,16 +52,14 @@ export function notificationsRouter(deps: {
 
   // A resident without an account follows their ticket's steps by push through its link.
   router.post('/track/:code/push', async (req, res) => {
-    const code = parseOr400(ticketCodeSchema, req.params.code, 'ticket code');
-    const { token } = parseOr400(trackQuerySchema, req.query, 'query');
+    const { code, token } = tokenLinkOf(req);
     const { ticketId } = await deps.track.linkOf(code, token);
     await deps.subscriptions.subscribe({ ticketId }, req.body);
     res.status(201).json({ subscribed: true });
   });
 
   router.delete('/track/:code/push', async (req, res) => {
-    const code = parseOr400(ticketCodeSchema, req.params.code, 'ticket code');
-    const { token } = parseOr400(trackQuerySchema, req.query, 'query');
+    const { code, token } = tokenLinkOf(req);
     const { ticketId } = await deps.track.linkOf(code, token);
     await deps.subscriptions.unsubscribe({ ticketId }, req.body);
     res.json({ subscribed: false });

@@ -84,6 +84,18 @@ export interface NotifierDeps {
   logger: Logger;
 }
 
+/** Each user's stored kinds; a row that does not read as preferences counts as none. */
+function preferencesByUser(
+  rows: ReadonlyArray<{ userId: number; kinds: Prisma.JsonValue }>,
+): Map<number, NotificationPreferences> {
+  return new Map(
+    rows.map((row) => {
+      const parsed = notificationPreferencesSchema.safeParse(row.kinds);
+      return [row.userId, parsed.success ? parsed.data : {}];
+    }),
+  );
+}
+
 function record(value: Prisma.JsonValue): Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {};
 }
@@ -203,12 +215,7 @@ export class Notifier {
     return {
       subscriptions,
       merged,
-      preferences: new Map(
-        preferences.map((row) => {
-          const parsed = notificationPreferencesSchema.safeParse(row.kinds);
-          return [row.userId, parsed.success ? parsed.data : {}];
-        }),
-      ),
+      preferences: preferencesByUser(preferences),
       roles: new Map(roles.map((row) => [row.id, row.role])),
     };
   }
@@ -306,12 +313,7 @@ export class Notifier {
     const audience: Audience = {
       subscriptions,
       merged: [],
-      preferences: new Map(
-        preferences.map((row) => {
-          const parsed = notificationPreferencesSchema.safeParse(row.kinds);
-          return [row.userId, parsed.success ? parsed.data : {}];
-        }),
-      ),
+      preferences: preferencesByUser(preferences),
       roles: new Map(),
     };
     for (const event of events) {

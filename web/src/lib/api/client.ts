@@ -130,6 +130,35 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   return body as T;
 }
 
+/**
+ * POST a file's bytes as the body (`request` sends JSON only), with the
+ * session cookie; the JSON answer, or an ApiError like the rest.
+ */
+export async function uploadFile<T>(path: string, file: Blob): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: {
+        accept: 'application/json',
+        'content-type': file.type || 'application/octet-stream',
+      },
+      body: file,
+      credentials: 'same-origin',
+    });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'Network error');
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) {
+    if (isErrorBody(body)) {
+      throw new ApiError(response.status, body.error.code, body.error.message, body.error.details);
+    }
+    throw new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  }
+  return body as T;
+}
+
 function query(params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {

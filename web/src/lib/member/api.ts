@@ -6,7 +6,7 @@ import type {
   TicketEventPayload,
   TicketSummary,
 } from '@gridline/core';
-import { ApiError, request } from '../api/client.ts';
+import { request, uploadFile } from '../api/client.ts';
 import type { TicketsResponse } from '../api/types.ts';
 
 /** A photo as the server lists it (`server/src/photos/photo-service.ts`). */
@@ -59,33 +59,8 @@ export const memberApi = {
   uploadPhoto,
 };
 
-/**
- * `POST /api/tickets/:id/photos` with the image bytes as the body (the JSON
- * `request` cannot send a file). Errors come back as ApiError like the rest.
- */
+/** `POST /api/tickets/:id/photos` with the image bytes as the body. */
 async function uploadPhoto(ticketId: number, file: Blob): Promise<PhotoDto> {
-  let response: Response;
-  try {
-    response = await fetch(`/api/tickets/${ticketId}/photos`, {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        'content-type': file.type || 'application/octet-stream',
-      },
-      body: file,
-      credentials: 'same-origin',
-    });
-  } catch (error) {
-    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'Network error');
-  }
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-    throw new ApiError(
-      response.status,
-      typeof error?.code === 'string' ? error.code : `HTTP_${response.status}`,
-      typeof error?.message === 'string' ? error.message : response.statusText,
-    );
-  }
-  return (body as { photo: PhotoDto }).photo;
+  const body = await uploadFile<{ photo: PhotoDto }>(`/api/tickets/${ticketId}/photos`, file);
+  return body.photo;
 }

@@ -1,6 +1,6 @@
 import { resolve } from '$app/paths';
 import type { LatLng, MyTicket, TicketSummary, TrackView, UserDto } from '@gridline/core';
-import { ApiError, request } from '../api/client.ts';
+import { request, uploadFile } from '../api/client.ts';
 import type { RegionDto } from '../api/types.ts';
 
 /** What `POST /api/tickets` answers a resident. */
@@ -56,28 +56,8 @@ export const residentApi = {
   communityOutline: (id: number, signal?: AbortSignal) =>
     request<{ region: RegionDto }>(`/api/communities/${id}/outline`, { signal }),
   /** Sends the image bytes as they are; the server checks the type and strips metadata. */
-  async uploadPhoto(code: string, token: string, file: File): Promise<void> {
-    let response: Response;
-    try {
-      response = await fetch(link(code, token, '/photos'), {
-        method: 'POST',
-        headers: { 'content-type': file.type || 'application/octet-stream' },
-        body: file,
-      });
-    } catch (error) {
-      throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'Network error');
-    }
-    if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as {
-        error?: { code: string; message: string };
-      } | null;
-      throw new ApiError(
-        response.status,
-        body?.error?.code ?? `HTTP_${response.status}`,
-        body?.error?.message ?? response.statusText,
-      );
-    }
-  },
+  uploadPhoto: (code: string, token: string, file: File) =>
+    uploadFile<{ photo: unknown }>(link(code, token, '/photos'), file).then(() => undefined),
 };
 
 /** The private tracking link of a ticket: the token rides in the fragment, never sent to servers or in Referer headers. */
