@@ -15,6 +15,7 @@ import {
   type Ticket,
 } from '../generated/prisma/client.ts';
 import { toEventPayload, toTicketSummary } from './ticket-summary.ts';
+import { preparedSql } from '../client.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -352,7 +353,9 @@ const NEARBY_CONDITION = (
  * event is kept only when someone was found, and learns who. `responsible` is
  * MATERIALIZED: both the status and the assignee read it, and inlined it would run twice.
  */
-const CREATE_TICKET_SQL = `
+const CREATE_TICKET_SQL = preparedSql(
+  'create-ticket',
+  `
 WITH responsible AS MATERIALIZED (
   SELECT COALESCE(
     $16::int,
@@ -406,7 +409,8 @@ WITH responsible AS MATERIALIZED (
 )
 SELECT (SELECT row_to_json(t) FROM t) AS ticket,
   (SELECT json_agg(e ORDER BY e.id) FROM e) AS events,
-  (SELECT json_agg(nearby) FROM nearby) AS nearby`;
+  (SELECT json_agg(nearby) FROM nearby) AS nearby`,
+);
 
 export interface TicketChange {
   ticket: TicketSummary;
@@ -439,12 +443,15 @@ export interface TicketForAction {
   hasFollowers: boolean;
 }
 
-const FIND_FOR_ACTION_SQL = `
+const FIND_FOR_ACTION_SQL = preparedSql(
+  'find-ticket-for-action',
+  `
 SELECT row_to_json(t) AS ticket, c.code AS category_code,
   c.requires_verification AS requires_verification, c.policy,
   EXISTS (SELECT 1 FROM tickets d WHERE d.duplicate_of_id = t.id) AS has_followers
 FROM tickets t JOIN categories c ON c.id = t.category_id
-WHERE t.id = $1`;
+WHERE t.id = $1`,
+);
 
 export class TicketStore {
   /** Category codes never change, so each id's code is read once. */

@@ -35,10 +35,13 @@ export class SocketTicketPublisher implements TicketPublisher {
         ...(before ? ticketRooms(before, city) : []),
       ]),
     ];
+    // Nobody can follow a ticket being filed: its tracking link is in the answer to
+    // the request that files it, and that answer goes out after this push.
+    const tracked = !change.events.some((event) => event.type === 'ticket.created');
     for (const event of change.events) {
       this.io.to(targets).emit(event.type, event);
-      const tracked = trackedEventOf(event);
-      if (tracked) this.io.to(rooms.track(change.ticket.id)).emit('ticket.tracked', tracked);
+      const publicView = tracked ? trackedEventOf(event) : null;
+      if (publicView) this.io.to(rooms.track(change.ticket.id)).emit('ticket.tracked', publicView);
     }
   }
 }

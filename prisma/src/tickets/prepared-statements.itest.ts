@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPrismaClient } from '../client.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { createTestDatabase } from '../testing/test-database.ts';
+import { TicketStore } from './ticket-store.ts';
+
+describe('prepared statements on a real connection', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let prisma: PrismaClient;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(inject('templateDatabaseUrl'));
+    // One connection, so the session that prepared is the one asked.
+    prisma = createPrismaClient({ url: database.url, max: 1 });
+  });
+  afterAll(async () => {
+    await prisma?.$disconnect();
+    await database?.drop();
+  });
+
+  it('prepares a marked statement once per connection and keeps using it; unmarked ones are not kept', async () => {
+    const store = new TicketStore(prisma);
+    // Past the first five runs PostgreSQL may switch to its generic plan: still right.
+    for (let run = 0; run < 8; run++) expect(await store.findForAction(2_000_000_000)).toBeNull();
+    await prisma.ticket.findMany({ take: 1 });
+
+    const prepared = await prisma.$queryRawUnsafe<Array<{ name: string; statement: string }>>(
+      'SELECT name, statement FROM pg_prepared_statements',
+    );
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0]!.name).toMatch(/^find-ticket-for-action-[0-9a-f]{12}$/);
+    expect(prepared[0]!.statement).toContain('/* prepared:find-ticket-for-action */');
+  });
+});
