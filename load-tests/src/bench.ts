@@ -67,7 +67,13 @@ import {
   insertHistory,
   type MemberGrid,
 } from './db.ts';
-import { measureInsert, measureSocketRoundTrip, startEchoServer, stopEchoServer } from './floor.ts';
+import {
+  measureInsert,
+  measureSocketRoundTrip,
+  startEchoServer,
+  startFloorProbe,
+  stopEchoServer,
+} from './floor.ts';
 import { runPhase, type IntakeTarget } from './intake.ts';
 import { benchLookups, seededRandom, syntheticCity } from './lookup-bench.ts';
 import { benchNearest, describeNearest, type NearestResult } from './nearest-bench.ts';
@@ -124,6 +130,8 @@ const SOCKET_TIMEOUT_MS = 20_000;
 const RECEIPT_WAIT_MS = 5_000;
 const SETTLE_MS = 3_000;
 const LOOP_RESOLUTION_MS = 2;
+/** The floor probe during the intake: one INSERT and one round trip this often (about 1% of a core). */
+const FLOOR_PROBE_INTERVAL_MS = 50;
 
 class StartupError extends Error {}
 /** Thrown when the parts asked for need no server: skips to the report. */
@@ -282,6 +290,9 @@ interface SystemContext {
   settings: BenchSettings;
   concurrency: number;
   floor: FloorResult;
+  /** The floor's echo server, still running for the probe during the intake. */
+  echoPort: number | null;
+  databaseUrl: string;
   machine: MachineInfo;
 }
 
@@ -430,6 +441,10 @@ async function runIntakePart(
     const redisMeter = new NamedCpuMeter(['redis-server']);
     const jiffiesBefore = machineJiffies();
     const metricsAtStart = await scrapeMetrics(port);
+    const floorProbe =
+      context.echoPort === null
+        ? null
+        : await startFloorProbe(context.databaseUrl, context.echoPort, FLOOR_PROBE_INTERVAL_MS);
     const run = await runPhase({
       ...phase,
       firstTarget: warm.planned,
@@ -437,6 +452,7 @@ async function runIntakePart(
       seconds: settings.seconds,
       measured: true,
     });
+    const floorUnderLoad = floorProbe ? await floorProbe.stop() : null;
     const cpu: CpuShare[] = [
       { name: 'server', percent: meter.percent(server.pid) },
       { name: 'workers', percent: meter.percent(workers.pid) },
@@ -489,6 +505,7 @@ async function runIntakePart(
       driverLoopDelayP99Ms:
         loopDelay.count > 0 ? loopDelayMs(loopDelay.percentile(99), LOOP_RESOLUTION_MS) : null,
       socketsDropped: dropped,
+      floorUnderLoad,
     };
     if (run.errorSamples.length > 0)
       notes.push(`HTTP errors, e.g. ${run.errorSamples.join(' | ')}`);
@@ -743,13 +760,16 @@ async function main(): Promise<number> {
 
     // Floor.
     const floor: FloorResult = { insert: null, roundTrip: null };
+    let echoPort: number | null = null;
     if (parts.has('floor')) {
       log(`Floor: ${floorSamples} INSERT commits and ${floorSamples} Socket.IO round trips…`);
       floor.insert = await measureInsert(databaseUrl, floorSamples);
       const echo = await startEchoServer(ROOT, path.join(HERE, 'echo-server.ts'));
       cleanup.add('echo server', () => stopEchoServer(echo.child));
       floor.roundTrip = await measureSocketRoundTrip(echo.port, floorSamples);
-      await stopEchoServer(echo.child);
+      // Kept for the intake, which takes the floor again under its load.
+      if (parts.has('intake')) echoPort = echo.port;
+      else await stopEchoServer(echo.child);
     }
 
     const partial: BenchResult = {
@@ -850,6 +870,8 @@ async function main(): Promise<number> {
       settings,
       concurrency,
       floor,
+      echoPort,
+      databaseUrl,
       machine,
     };
 

@@ -74,6 +74,8 @@ export interface IntakeResult {
   swarmLoopDelayP99Ms: number | null;
   driverLoopDelayP99Ms: number | null;
   socketsDropped: number;
+  /** The floor taken again during the measured window, under this load; null when not taken. */
+  floorUnderLoad?: FloorResult | null;
 }
 
 export interface LookupResult {
@@ -442,6 +444,36 @@ function offerRows(offers: OffersResult): Row[] {
   ];
 }
 
+/**
+ * The floor taken during the intake, beside the ticket's latency: how much of the
+ * tail the machine gives any two bare hops under this load. No goal: the goal's
+ * ratio is against the floor at rest (the row above).
+ */
+function floorUnderLoadRows(lat: Summary | null, loaded: FloorResult | null): Row[] {
+  if (!loaded) return [];
+  const sum = floorOf(loaded);
+  return [
+    [
+      'floor under this load: INSERT / round trip p99',
+      `${formatMs(loaded.insert?.p99, 2)} / ${formatMs(loaded.roundTrip?.p99, 2)}`,
+      '',
+      `n=${loaded.insert?.count ?? 0} / ${loaded.roundTrip?.count ?? 0}, taken during the intake`,
+    ],
+    [
+      'floor under this load p50 / p99 (sum)',
+      `${formatMs(sum?.p50, 2)} / ${formatMs(sum?.p99, 2)}`,
+      '',
+      '',
+    ],
+    [
+      'p99 / floor under this load p99',
+      formatRatio(lat && sum && sum.p99 > 0 ? lat.p99 / sum.p99 : null),
+      '',
+      'for comparison, no goal',
+    ],
+  ];
+}
+
 /** The report's rows, grouped by section; text and markdown render the same rows. */
 export function reportRows(result: BenchResult): Array<{ title: string; rows: Row[] }> {
   const sections: Array<{ title: string; rows: Row[] }> = [];
@@ -496,6 +528,7 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
           `<= ${GOALS.floorRatio}x`,
           verdict(floorRatio, GOALS.floorRatio),
         ],
+        ...floorUnderLoadRows(lat, intake.floorUnderLoad ?? null),
         [
           'POST round trip p50 / p99',
           `${formatMs(intake.http?.p50)} / ${formatMs(intake.http?.p99)}`,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 import { DEFAULTS } from '@gridline/core';
@@ -46,13 +47,29 @@ export function statementNameOf(sql: string): string {
   return name;
 }
 
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/**
+ * The pg pool under a client made by `createPrismaClient`. The intake's one
+ * statement runs on it directly: through Prisma's raw-query layer each call cost
+ * about 0.3 ms more CPU, on the path whose latency is the product.
+ */
+export function poolOf(prisma: PrismaClient): pg.Pool | undefined {
+  return pools.get(prisma);
+}
+
 export function createPrismaClient(options: PrismaOptions = {}): PrismaClient {
-  const adapter = new PrismaPg(
-    {
-      connectionString: options.url ?? databaseUrl(),
-      max: options.max ?? 10,
-    },
-    { statementNameGenerator: (query) => statementNameOf(query.sql) },
-  );
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({
+    connectionString: options.url ?? databaseUrl(),
+    max: options.max ?? 10,
+  });
+  // A connection that breaks while idle is dropped by the pool; the next query takes another.
+  pool.on('error', () => {});
+  const adapter = new PrismaPg(pool, {
+    statementNameGenerator: (query) => statementNameOf(query.sql),
+    disposeExternalPool: true,
+  });
+  const prisma = new PrismaClient({ adapter });
+  pools.set(prisma, pool);
+  return prisma;
 }

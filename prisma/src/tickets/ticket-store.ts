@@ -15,7 +15,9 @@ import {
   type Ticket,
 } from '../generated/prisma/client.ts';
 import { toEventPayload, toTicketSummary } from './ticket-summary.ts';
-import { preparedSql } from '../client.ts';
+import type pg from 'pg';
+import type { QueryResultRow } from 'pg';
+import { poolOf, preparedSql, statementNameOf } from '../client.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -457,7 +459,22 @@ export class TicketStore {
   /** Category codes never change, so each id's code is read once. */
   private readonly categoryCodes = new Map<number, string>();
 
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly pool: pg.Pool | undefined;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.pool = poolOf(prisma);
+  }
+
+  /** A raw statement on the pool under Prisma when there is one (see `poolOf`), else through Prisma. */
+  private async queryRaw<Row>(sql: string, ...values: unknown[]): Promise<Row[]> {
+    if (!this.pool) return this.prisma.$queryRawUnsafe<Row[]>(sql, ...values);
+    const result = await this.pool.query<Row & QueryResultRow>({
+      name: statementNameOf(sql) || undefined,
+      text: sql,
+      values,
+    });
+    return result.rows;
+  }
 
   /** `db` is the transaction when inside one: a second connection could wait on a full pool. */
   private async categoryCode(categoryId: number, db: Tx = this.prisma): Promise<string> {
@@ -516,9 +533,11 @@ export class TicketStore {
   ): Promise<TicketChange & { likelyDuplicates: LikelyDuplicate[] }> {
     const point = { lat: ticket.lat, lng: ticket.lng };
     const box = duplicateBox(point, DUPLICATE_RADIUS_M);
-    const rows = await this.prisma.$queryRawUnsafe<
-      Array<{ ticket: RawTicket; events: RawEvent[]; nearby: RawNearby[] | null }>
-    >(
+    const rows = await this.queryRaw<{
+      ticket: RawTicket;
+      events: RawEvent[];
+      nearby: RawNearby[] | null;
+    }>(
       CREATE_TICKET_SQL,
       ticket.code,
       ticket.trackingTokenHash,
