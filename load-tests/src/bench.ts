@@ -425,6 +425,9 @@ async function runIntakePart(
     });
     if (warm.httpErrors > 0)
       notes.push(`warm-up: ${warm.httpErrors} HTTP errors, e.g. ${warm.errorSamples[0] ?? ''}`);
+    // The metrics at the start are read before the pause: a scrape costs the server some
+    // work, which should not land in the measured window.
+    const metricsAtStart = await scrapeMetrics(port);
     await delay(1000);
 
     log(`Intake: ${settings.rate}/s for ${settings.seconds} s at ${targets.length} grids…`);
@@ -440,7 +443,6 @@ async function runIntakePart(
     const postgresMeter = new NamedCpuMeter(['postgres']);
     const redisMeter = new NamedCpuMeter(['redis-server']);
     const jiffiesBefore = machineJiffies();
-    const metricsAtStart = await scrapeMetrics(port);
     const floorProbe =
       context.echoPort === null
         ? null

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { preparedSql, statementNameOf } from './client.ts';
+import pg from 'pg';
+import { isUniqueViolation, preparedSql, statementNameOf } from './client.ts';
 
 describe('prepared statements', () => {
   it('leaves unmarked SQL unnamed, so it is planned per call', () => {
@@ -24,5 +25,20 @@ describe('prepared statements', () => {
   it('refuses a name the mark could not carry', () => {
     expect(() => preparedSql('Bad Name', 'SELECT 1')).toThrow(/Bad prepared statement name/);
     expect(() => preparedSql('x */ DROP', 'SELECT 1')).toThrow();
+  });
+});
+
+describe('isUniqueViolation', () => {
+  it('knows the driver error of the constraint, and no other', () => {
+    const error = new pg.DatabaseError('duplicate key value', 0, 'error');
+    error.code = '23505';
+    error.constraint = 'idempotency_keys_pkey';
+    expect(isUniqueViolation(error, 'idempotency_keys_pkey')).toBe(true);
+    expect(isUniqueViolation(error, 'tickets_code_key')).toBe(false);
+    error.code = '23503';
+    expect(isUniqueViolation(error, 'idempotency_keys_pkey')).toBe(false);
+    expect(
+      isUniqueViolation(new Error('23505 idempotency_keys_pkey'), 'idempotency_keys_pkey'),
+    ).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from './generated/prisma/client.ts';
+import { Prisma, PrismaClient } from './generated/prisma/client.ts';
 
 import { DEFAULTS } from '@gridline/core';
 
@@ -45,6 +45,21 @@ export function statementNameOf(sql: string): string {
   const name = `${mark[1]}-${createHash('sha1').update(sql).digest('hex').slice(0, 12)}`;
   statementNames.set(sql, name);
   return name;
+}
+
+/**
+ * Whether a write failed on this unique constraint (SQLSTATE 23505), whether it ran
+ * through Prisma (which wraps the driver's error) or on the pool directly.
+ */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (error instanceof pg.DatabaseError) {
+    return error.code === '23505' && error.constraint === constraint;
+  }
+  return (
+    error instanceof Prisma.PrismaClientKnownRequestError &&
+    error.message.includes('23505') &&
+    error.message.includes(constraint)
+  );
 }
 
 const pools = new WeakMap<PrismaClient, pg.Pool>();

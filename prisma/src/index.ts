@@ -1,4 +1,9 @@
-export { createPrismaClient, databaseUrl, DEFAULT_DATABASE_URL } from './client.ts';
+export {
+  createPrismaClient,
+  databaseUrl,
+  DEFAULT_DATABASE_URL,
+  isUniqueViolation,
+} from './client.ts';
 export type { PrismaOptions } from './client.ts';
 export { PrismaClient, Prisma } from './generated/prisma/client.ts';
 export * from './generated/prisma/enums.ts';

@@ -35,6 +35,7 @@ import {
 import { z } from 'zod';
 import {
   Prisma,
+  isUniqueViolation,
   findResponsibleUser,
   type PrismaClient,
   type RegionDirectory,
@@ -973,17 +974,6 @@ export class TicketService {
 }
 
 /** A unique violation of `constraint` (raw SQL reports it by name in the message). */
-function isUniqueViolation(
-  error: unknown,
-  constraint: 'tickets_code_key' | 'idempotency_keys_pkey',
-): boolean {
-  return (
-    error instanceof Prisma.PrismaClientKnownRequestError &&
-    error.message.includes('23505') &&
-    error.message.includes(constraint)
-  );
-}
-
 /** JSON with object keys sorted, so the same body always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
