@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AssignmentSummary, LatLng, TaskSummary } from '@gridline/core';
-import { startSystem, type Session, type TestSystem } from './support/system.ts';
+import { startServerProcess, type ServerProcess } from './support/processes.ts';
+import { sessionAt, startSystem, type Session, type TestSystem } from './support/system.ts';
 import {
   VolunteerPositions,
   memberPlace,
@@ -11,7 +12,9 @@ import {
 
 // First accept wins, for tasks: 50 volunteers, each offered every task, accept it at
 // once, each request on its own connection. Exactly one winner per slot; everyone
-// after gets 409. A fifth of the tasks have several slots.
+// after gets 409. A fifth of the tasks have several slots. The volunteers are split
+// between two server processes on the same database and Redis, as deployed behind a
+// load balancer, so each race is decided across processes.
 const VOLUNTEERS = 50;
 const TASKS = 1_000;
 /** Tasks raced at the same time. */
@@ -26,6 +29,7 @@ interface AcceptReply {
 
 describe('first accept wins a task slot', () => {
   let system: TestSystem;
+  let raceServers: ServerProcess[] = [];
   let creator: Session;
   let volunteers: Session[];
   let positions: VolunteerPositions;
@@ -33,9 +37,16 @@ describe('first accept wins a task slot', () => {
 
   beforeAll(async () => {
     system = await startSystem({ workers: false });
-    creator = await system.login('member');
+    raceServers = await Promise.all(
+      [1, 2].map(() =>
+        startServerProcess({ databaseUrl: system.databaseUrl, redisPrefix: system.redisPrefix }),
+      ),
+    );
+    creator = sessionAt(await system.login('member'), raceServers[0]!.baseUrl);
     where = await memberPlace(creator);
-    volunteers = await mintSessions(system, volunteerNames(VOLUNTEERS));
+    volunteers = (await mintSessions(system, volunteerNames(VOLUNTEERS))).map((volunteer, n) =>
+      sessionAt(volunteer, raceServers[n % raceServers.length]!.baseUrl),
+    );
     positions = new VolunteerPositions(system);
     await positions.place(
       volunteers.map((volunteer, n) => ({
@@ -46,6 +57,7 @@ describe('first accept wins a task slot', () => {
   });
   afterAll(async () => {
     await positions?.close();
+    await Promise.all(raceServers.map((server) => server.stop()));
     await system?.close();
   });
 
