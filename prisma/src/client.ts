@@ -73,6 +73,26 @@ export function poolOf(prisma: PrismaClient): pg.Pool | undefined {
   return pools.get(prisma);
 }
 
+/**
+ * A raw statement on the pool under the client when it has one (see `poolOf`),
+ * else through Prisma. Not for a transaction's client: its statements must stay
+ * on the transaction's connection.
+ */
+export async function rawQuery<Row>(
+  prisma: PrismaClient,
+  sql: string,
+  ...values: unknown[]
+): Promise<Row[]> {
+  const pool = poolOf(prisma);
+  if (!pool) return prisma.$queryRawUnsafe<Row[]>(sql, ...values);
+  const result = await pool.query<Row & pg.QueryResultRow>({
+    name: statementNameOf(sql) || undefined,
+    text: sql,
+    values,
+  });
+  return result.rows;
+}
+
 export function createPrismaClient(options: PrismaOptions = {}): PrismaClient {
   const pool = new pg.Pool({
     connectionString: options.url ?? databaseUrl(),

@@ -23,6 +23,7 @@ import {
   type TaskWithRelations,
 } from './task-summary.ts';
 import { noShowDueAt, safetyDueAt } from './task-timers.ts';
+import { preparedSql, rawQuery } from '../client.ts';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -124,7 +125,9 @@ const LOCK_TASK_SQL = `SELECT * FROM tasks WHERE id = $1 FOR UPDATE`;
  * task's lock first, so only while this statement waited for it), the guard
  * divides by zero and the whole statement rolls back.
  */
-const ACCEPT_SQL = `
+const ACCEPT_SQL = preparedSql(
+  'accept-task',
+  `
 WITH t AS (
   UPDATE tasks SET filled_slots = filled_slots + 1, version = version + 1, updated_at = $3,
     status = CASE WHEN filled_slots + 1 >= slots THEN 'FILLED'::"TaskStatus" ELSE status END
@@ -150,16 +153,20 @@ WITH t AS (
 SELECT a.*, t.slots AS task_slots, t.filled_slots AS task_filled_slots,
   t.starts_at AS task_starts_at, e.id AS event_id, e.payload AS event_payload
 FROM t LEFT JOIN a ON true LEFT JOIN e ON true
-WHERE (CASE WHEN a.id IS NULL THEN 1 / (SELECT count(*)::int FROM a) ELSE 1 END) = 1`;
+WHERE (CASE WHEN a.id IS NULL THEN 1 / (SELECT count(*)::int FROM a) ELSE 1 END) = 1`,
+);
 
 /** Why an accept lost, read after the fact (for the answer). */
-const ACCEPT_CONFLICT_SQL = `
+const ACCEPT_CONFLICT_SQL = preparedSql(
+  'accept-task-conflict',
+  `
 SELECT t.status, t.slots, t.filled_slots, a.status AS offer_status, a.expires_at,
   v.status AS volunteer_status
 FROM tasks t
 LEFT JOIN task_assignments a ON a.task_id = t.id AND a.volunteer_id = $2
 LEFT JOIN volunteers v ON v.user_id = $2
-WHERE t.id = $1`;
+WHERE t.id = $1`,
+);
 
 const EXPIRE_OFFERS_SQL = `
 UPDATE task_assignments SET status = 'EXPIRED', version = version + 1
@@ -419,7 +426,7 @@ export class TaskStore {
       }
     >;
     try {
-      rows = await this.prisma.$queryRawUnsafe(ACCEPT_SQL, taskId, volunteerId, now, ACCEPTING);
+      rows = await rawQuery(this.prisma, ACCEPT_SQL, taskId, volunteerId, now, ACCEPTING);
     } catch (error) {
       if (!isGuardError(error)) throw error;
       throw new TaskConflict('Your offer has expired or was withdrawn', 'expired');
@@ -490,16 +497,14 @@ export class TaskStore {
     volunteerId: number,
     now: Date,
   ): Promise<TaskConflict> {
-    const [row] = await this.prisma.$queryRawUnsafe<
-      Array<{
-        status: TaskStatus;
-        slots: number;
-        filled_slots: number;
-        offer_status: AssignmentStatus | null;
-        expires_at: Date | null;
-        volunteer_status: string | null;
-      }>
-    >(ACCEPT_CONFLICT_SQL, taskId, volunteerId);
+    const [row] = await rawQuery<{
+      status: TaskStatus;
+      slots: number;
+      filled_slots: number;
+      offer_status: AssignmentStatus | null;
+      expires_at: Date | null;
+      volunteer_status: string | null;
+    }>(this.prisma, ACCEPT_CONFLICT_SQL, taskId, volunteerId);
     if (row?.volunteer_status !== 'APPROVED') {
       return new TaskConflict('Only approved volunteers can accept tasks', 'not-approved');
     }

@@ -15,9 +15,7 @@ import {
   type Ticket,
 } from '../generated/prisma/client.ts';
 import { toEventPayload, toTicketSummary } from './ticket-summary.ts';
-import type pg from 'pg';
-import type { QueryResultRow } from 'pg';
-import { poolOf, preparedSql, statementNameOf } from '../client.ts';
+import { preparedSql, rawQuery } from '../client.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -459,22 +457,7 @@ export class TicketStore {
   /** Category codes never change, so each id's code is read once. */
   private readonly categoryCodes = new Map<number, string>();
 
-  private readonly pool: pg.Pool | undefined;
-
-  constructor(private readonly prisma: PrismaClient) {
-    this.pool = poolOf(prisma);
-  }
-
-  /** A raw statement on the pool under Prisma when there is one (see `poolOf`), else through Prisma. */
-  private async queryRaw<Row>(sql: string, ...values: unknown[]): Promise<Row[]> {
-    if (!this.pool) return this.prisma.$queryRawUnsafe<Row[]>(sql, ...values);
-    const result = await this.pool.query<Row & QueryResultRow>({
-      name: statementNameOf(sql) || undefined,
-      text: sql,
-      values,
-    });
-    return result.rows;
-  }
+  constructor(private readonly prisma: PrismaClient) {}
 
   /** `db` is the transaction when inside one: a second connection could wait on a full pool. */
   private async categoryCode(categoryId: number, db: Tx = this.prisma): Promise<string> {
@@ -533,11 +516,12 @@ export class TicketStore {
   ): Promise<TicketChange & { likelyDuplicates: LikelyDuplicate[] }> {
     const point = { lat: ticket.lat, lng: ticket.lng };
     const box = duplicateBox(point, DUPLICATE_RADIUS_M);
-    const rows = await this.queryRaw<{
+    const rows = await rawQuery<{
       ticket: RawTicket;
       events: RawEvent[];
       nearby: RawNearby[] | null;
     }>(
+      this.prisma,
       CREATE_TICKET_SQL,
       ticket.code,
       ticket.trackingTokenHash,
