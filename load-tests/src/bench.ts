@@ -16,7 +16,7 @@
  * BENCH_ONLY=pages,lookup,nearest,floor,intake,frames,timers,race,offers runs some of them.
  *
  * Environment (defaults in brackets): BENCH_SOCKETS [5000], BENCH_RATE [200],
- * BENCH_SECONDS [20], BENCH_WARMUP_SECONDS [3], BENCH_SWARM_PROCESSES [2],
+ * BENCH_SECONDS [20], BENCH_WARMUP_SECONDS [10], BENCH_SWARM_PROCESSES [2],
  * BENCH_FLOOR_SAMPLES [2000], BENCH_LOOKUPS [100000], BENCH_SYNTHETIC_GRIDS
  * [10000], BENCH_CONNECT_CONCURRENCY [50 per swarm process], BENCH_CONNECT_SPREAD_SECONDS [20:
  * the sockets connect evenly over the server's ping interval, so their heartbeats do not all
@@ -590,7 +590,7 @@ async function main(): Promise<number> {
     sockets: intEnv('BENCH_SOCKETS', 5000),
     rate: numberEnv('BENCH_RATE', 200),
     seconds: numberEnv('BENCH_SECONDS', 20),
-    warmupSeconds: numberEnv('BENCH_WARMUP_SECONDS', 3),
+    warmupSeconds: numberEnv('BENCH_WARMUP_SECONDS', 10),
     swarmProcesses: intEnv('BENCH_SWARM_PROCESSES', 2),
     connectSpreadSeconds: numberEnv('BENCH_CONNECT_SPREAD_SECONDS', 20),
   };
