@@ -89,6 +89,7 @@ function sample(): BenchResult {
       swarmLoopDelayP99Ms: 3,
       driverLoopDelayP99Ms: 2,
       socketsDropped: 0,
+      floorUnderLoad: null,
     },
     lookups: [
       {

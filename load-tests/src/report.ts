@@ -75,7 +75,7 @@ export interface IntakeResult {
   driverLoopDelayP99Ms: number | null;
   socketsDropped: number;
   /** The floor taken again during the measured window, under this load; null when not taken. */
-  floorUnderLoad?: FloorResult | null;
+  floorUnderLoad: FloorResult | null;
 }
 
 export interface LookupResult {
@@ -528,7 +528,7 @@ export function reportRows(result: BenchResult): Array<{ title: string; rows: Ro
           `<= ${GOALS.floorRatio}x`,
           verdict(floorRatio, GOALS.floorRatio),
         ],
-        ...floorUnderLoadRows(lat, intake.floorUnderLoad ?? null),
+        ...floorUnderLoadRows(lat, intake.floorUnderLoad),
         [
           'POST round trip p50 / p99',
           `${formatMs(intake.http?.p50)} / ${formatMs(intake.http?.p99)}`,

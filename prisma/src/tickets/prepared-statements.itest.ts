@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPrismaClient } from '../client.ts';
+import { createPrismaClient, preparedSql } from '../client.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createTestDatabase } from '../testing/test-database.ts';
 import { TicketStore } from './ticket-store.ts';
@@ -30,5 +30,21 @@ describe('prepared statements on a real connection', () => {
     expect(prepared).toHaveLength(1);
     expect(prepared[0]!.name).toMatch(/^find-ticket-for-action-[0-9a-f]{12}$/);
     expect(prepared[0]!.statement).toContain('/* prepared:find-ticket-for-action */');
+  });
+
+  it('prepares a marked statement that goes through Prisma too (as in a transaction)', async () => {
+    const probe = preparedSql('prisma-probe', 'SELECT $1::int + 1 AS next');
+    for (let run = 0; run < 3; run++) {
+      expect(await prisma.$queryRawUnsafe<Array<{ next: number }>>(probe, run)).toEqual([
+        { next: run + 1 },
+      ]);
+    }
+    const names = await prisma.$queryRawUnsafe<Array<{ name: string }>>(
+      'SELECT name FROM pg_prepared_statements ORDER BY name',
+    );
+    expect(names.map((row) => row.name.replace(/-[0-9a-f]{12}$/, ''))).toEqual([
+      'find-ticket-for-action',
+      'prisma-probe',
+    ]);
   });
 });

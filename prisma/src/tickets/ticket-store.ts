@@ -483,15 +483,13 @@ export class TicketStore {
   }
 
   async findForAction(ticketId: number): Promise<TicketForAction | null> {
-    const [row] = await this.prisma.$queryRawUnsafe<
-      Array<{
-        ticket: RawTicket;
-        category_code: string;
-        requires_verification: boolean;
-        policy: Prisma.JsonValue;
-        has_followers: boolean;
-      }>
-    >(FIND_FOR_ACTION_SQL, ticketId);
+    const [row] = await rawQuery<{
+      ticket: RawTicket;
+      category_code: string;
+      requires_verification: boolean;
+      policy: Prisma.JsonValue;
+      has_followers: boolean;
+    }>(this.prisma, FIND_FOR_ACTION_SQL, ticketId);
     if (!row) return null;
     return {
       ticket: rawToSummary(row.ticket, row.category_code),
