@@ -14,6 +14,7 @@ import {
 } from '@gridline/db';
 import type { ServerConfig } from './config.ts';
 import { createApp } from './http/app.ts';
+import { ExpressPrototypes } from './http/express-prototypes.ts';
 import { AuthService } from './auth/auth-service.ts';
 import { authenticate } from './auth/middleware.ts';
 import { argon2Hasher } from './auth/passwords.ts';
@@ -139,7 +140,11 @@ export async function createServerRuntime(
     });
   });
 
-  const httpServer = createServer();
+  const prototypes = new ExpressPrototypes();
+  const httpServer = createServer({
+    IncomingMessage: prototypes.IncomingMessage,
+    ServerResponse: prototypes.ServerResponse,
+  });
   // Node closes an idle keep-alive connection after 5 s, which races a client that
   // reuses it at that moment (ECONNRESET on a request it already sent). Keep them
   // longer than clients and proxies do (60 s is the common idle limit).
@@ -335,6 +340,7 @@ export async function createServerRuntime(
   httpServer.on('request', (_req, res) => {
     if (shuttingDown) res.setHeader('connection', 'close');
   });
+  prototypes.adoptBy(app);
   httpServer.on('request', app);
 
   const socketIo = io;
