@@ -973,7 +973,6 @@ export class TicketService {
   }
 }
 
-/** A unique violation of `constraint` (raw SQL reports it by name in the message). */
 /** JSON with object keys sorted, so the same body always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
