@@ -207,6 +207,37 @@ describe('the closed loop', () => {
     expect(notMine.status).toBe(403);
   });
 
+  it('offers the nearest likely duplicates first, however many open tickets the area holds', async () => {
+    const fileAt = (lat: number) =>
+      resident.post<{
+        ticket: TicketSummary;
+        likelyDuplicates: Array<{ id: number; distanceM: number }>;
+      }>('/api/tickets', {
+        categoryCode: 'ROAD_DAMAGE',
+        description: '路面塌陷',
+        location: { lat, lng: where.lng },
+      });
+    // More than the statement used to read back unordered, filed before the near one and
+    // south of it, so neither the table's nor the (category, lat, lng) index's order finds it first.
+    for (let k = 0; k < 55; k++) expect((await fileAt(where.lat - 0.001)).status).toBe(201);
+    const near = await fileAt(where.lat + 0.0002);
+
+    const report = await fileAt(where.lat);
+    const offered = report.body.likelyDuplicates;
+    expect(offered).toHaveLength(5);
+    expect(offered[0]).toMatchObject({ id: near.body.ticket.id });
+    expect(offered[0]!.distanceM).toBeLessThan(30);
+    expect(offered.slice(1).every((candidate) => candidate.distanceM > 100)).toBe(true);
+    const asked = await fetch(
+      `${system.baseUrl}/api/tickets/duplicates?categoryCode=ROAD_DAMAGE&lat=${where.lat - 0.00005}&lng=${where.lng}`,
+    );
+    const { duplicates } = (await asked.json()) as { duplicates: Array<{ id: number }> };
+    expect(duplicates.map((candidate) => candidate.id).slice(0, 2)).toEqual([
+      report.body.ticket.id,
+      near.body.ticket.id,
+    ]);
+  });
+
   it('offers open tickets of the same category within 150 m as likely duplicates', async () => {
     const first = await report(resident, 'STREET_LIGHT');
     const near = { lat: where.lat + 0.0005, lng: where.lng };

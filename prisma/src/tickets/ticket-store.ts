@@ -139,9 +139,11 @@ interface RawEvent {
 
 /** A box around the point holding the circle: the index narrows rows by it, the distance decides. */
 function duplicateBox(point: LatLng, radiusM: number) {
+  const lngScale = Math.cos((point.lat * Math.PI) / 180);
   const dLat = radiusM / 111_320;
-  const dLng = radiusM / (111_320 * Math.cos((point.lat * Math.PI) / 180));
+  const dLng = radiusM / (111_320 * lngScale);
   return {
+    lngScale,
     minLat: point.lat - dLat,
     maxLat: point.lat + dLat,
     minLng: point.lng - dLng,
@@ -149,7 +151,9 @@ function duplicateBox(point: LatLng, radiusM: number) {
   };
 }
 
-/** The five nearest candidates within the radius, nearest first. */
+const MAX_LIKELY_DUPLICATES = 5;
+
+/** The nearest candidates within the radius (at most five), nearest first. */
 function closestDuplicates(
   point: LatLng,
   candidates: ReadonlyArray<{
@@ -172,7 +176,7 @@ function closestDuplicates(
     }))
     .filter((candidate) => candidate.distanceM <= radiusM)
     .sort((a, b) => a.distanceM - b.distanceM)
-    .slice(0, 5);
+    .slice(0, MAX_LIKELY_DUPLICATES);
 }
 
 const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
@@ -343,6 +347,18 @@ const NEARBY_CONDITION = (
     AND lng BETWEEN ${minLng} AND ${maxLng}
     AND (created_at >= ${since} AND status = ANY(${statuses}::"TicketStatus"[])) IS TRUE`;
 
+/** Rows read per nearby search: twice what is offered, for the ones outside the circle. */
+const NEARBY_ROWS = 2 * MAX_LIKELY_DUPLICATES;
+
+/**
+ * Nearest first, by the flat-earth distance (exact enough within a few hundred
+ * metres), so the few rows read back are the nearest of the box, however many
+ * it holds; `closestDuplicates` then measures them on the great circle.
+ */
+const NEARBY_ORDER = (lat: string, lng: string, lngScale: string) =>
+  `ORDER BY (lat - ${lat}::float8) ^ 2 + ((lng - ${lng}::float8) * ${lngScale}::float8) ^ 2
+  LIMIT ${NEARBY_ROWS}`;
+
 /**
  * The whole intake in one statement: who answers for the ticket (when `$16`
  * names nobody: the grid's on-duty member, else its on-duty backup, else the
@@ -375,7 +391,7 @@ WITH responsible AS MATERIALIZED (
 ), nearby AS (
   SELECT id, code, status, lat, lng, created_at FROM tickets
   WHERE ${NEARBY_CONDITION('$4', '$30', '$31', '$32', '$33', '$34', '$35')}
-  LIMIT 50
+  ${NEARBY_ORDER('$9', '$10', '$38')}
 ), t AS (
   INSERT INTO tickets (code, tracking_token_hash, channel, category_id, priority, status, description,
     address, lat, lng, grid_id, community_id, street_id, district_id, outside_grid, assignee_id,
@@ -567,6 +583,7 @@ export class TicketStore {
       box.maxLng,
       ticket.attributes ? JSON.stringify(ticket.attributes) : null,
       ticket.mediaUrl ?? null,
+      box.lngScale,
     );
     const row = rows[0]!;
     const summary = rawToSummary(row.ticket, ticket.categoryCode);
@@ -640,7 +657,8 @@ export class TicketStore {
     const box = duplicateBox(point, radiusM);
     const rows = await this.prisma.$queryRawUnsafe<RawNearby[]>(
       `SELECT id, code, status, lat, lng, created_at FROM tickets
-       WHERE ${NEARBY_CONDITION('$1', '$2', '$3', '$4', '$5', '$6', '$7')} LIMIT 50`,
+       WHERE ${NEARBY_CONDITION('$1', '$2', '$3', '$4', '$5', '$6', '$7')}
+       ${NEARBY_ORDER('$8', '$9', '$10')}`,
       categoryId,
       [...OPEN_STATUSES],
       new Date(now.getTime() - withinHours * 3_600_000),
@@ -648,6 +666,9 @@ export class TicketStore {
       box.maxLat,
       box.minLng,
       box.maxLng,
+      point.lat,
+      point.lng,
+      box.lngScale,
     );
     return closestDuplicates(
       point,
