@@ -84,8 +84,8 @@ import {
   busyPercent,
   cpuCount,
   cpuModel,
+  gcDelta,
   machineJiffies,
-  prometheusSample,
   prometheusValue,
 } from './machine.ts';
 import { IntakeMatcher } from './matcher.ts';
@@ -245,24 +245,6 @@ async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<number
     redis.disconnect();
   }
   return deleted;
-}
-
-/** Major (mark-compact) collections between two scrapes of the server's metrics. */
-function majorGcDelta(
-  before: string | null,
-  after: string | null,
-): { count: number; ms: number } | null {
-  if (!before || !after) return null;
-  const read = (text: string, name: string) => prometheusSample(text, name, { kind: 'major' }) ?? 0;
-  return {
-    count:
-      read(after, 'nodejs_gc_duration_seconds_count') -
-      read(before, 'nodejs_gc_duration_seconds_count'),
-    ms:
-      (read(after, 'nodejs_gc_duration_seconds_sum') -
-        read(before, 'nodejs_gc_duration_seconds_sum')) *
-      1000,
-  };
 }
 
 async function scrapeMetrics(port: number): Promise<string | null> {
@@ -556,11 +538,18 @@ async function runIntakePart(
       }
     }
     const metricsAfter = await scrapeMetrics(port);
-    const majorGcs = majorGcDelta(metricsAtStart, metricsAfter);
+    const majorGcs = gcDelta(metricsAtStart, metricsAfter, 'major');
     if (majorGcs)
       notes.push(
         `server major GCs during intake (prom-client): ${majorGcs.count}, ${majorGcs.ms.toFixed(0)} ms in pauses ` +
           `(each also marks concurrently, contending with everything else for the CPUs)`,
+      );
+    const scavenges = gcDelta(metricsAtStart, metricsAfter, 'minor');
+    if (scavenges && scavenges.count > 0)
+      notes.push(
+        `server scavenges (young-generation GCs) during intake: ${scavenges.count}, ` +
+          `${scavenges.ms.toFixed(0)} ms in pauses, ${(scavenges.ms / scavenges.count).toFixed(1)} ms each on average ` +
+          `(a ticket that arrives during one waits for it)`,
       );
     const serverLag = metricsAfter
       ? prometheusValue(metricsAfter, 'nodejs_eventloop_lag_p99_seconds')

@@ -77,3 +77,22 @@ export function prometheusSample(
   }
   return null;
 }
+
+/** Garbage collections of one kind between two scrapes of a process's prom-client metrics. */
+export function gcDelta(
+  before: string | null,
+  after: string | null,
+  kind: 'major' | 'minor' | 'incremental' | 'weakcb',
+): { count: number; ms: number } | null {
+  if (!before || !after) return null;
+  const read = (text: string, name: string) => prometheusSample(text, name, { kind }) ?? 0;
+  return {
+    count:
+      read(after, 'nodejs_gc_duration_seconds_count') -
+      read(before, 'nodejs_gc_duration_seconds_count'),
+    ms:
+      (read(after, 'nodejs_gc_duration_seconds_sum') -
+        read(before, 'nodejs_gc_duration_seconds_sum')) *
+      1000,
+  };
+}
