@@ -26,3 +26,4 @@ export * from './track.ts';
 export * from './notifications.ts';
 export * from './public-map.ts';
 export * from './residents.ts';
+export * from './socket-wire.ts';

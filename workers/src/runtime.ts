@@ -6,6 +6,8 @@ import { pino, type Logger } from 'pino';
 import {
   TICKET_TIMERS_QUEUE,
   rooms,
+  socketRedisKey,
+  socketWireEncoder,
   ticketRooms,
   trackedEventOf,
   ticketTimerJob,
@@ -95,7 +97,10 @@ export async function createWorkersRuntime(
     connection: queueRedis,
     prefix: bullPrefix,
   });
-  const emitter = new Emitter(emitterRedis, { key: `${config.redisPrefix}:sio` });
+  const emitter = new Emitter(emitterRedis, {
+    key: socketRedisKey(config.redisPrefix),
+    parser: socketWireEncoder,
+  });
   const store = new TicketStore(prisma);
 
   let cityId: number | null | undefined;

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import {
   roomNameSchema,
   rooms,
+  socketRedisKey,
   trackingTokenSchema,
   type ClientToServerEvents,
   type ServerToClientEvents,
@@ -16,6 +17,7 @@ import { canSeeRegion } from '../auth/scope.ts';
 import type { SessionRepository } from '../auth/session-repository.ts';
 import type { AuthContext } from '../http/types.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
+import { socketWireParser } from './socket-wire.ts';
 
 /** A signed-in user's socket, or a tracking link's (which hears its ticket only). */
 type SocketData = { auth: AuthContext } | { trackedTicketId: number };
@@ -68,7 +70,9 @@ export function createSocketServer(deps: SocketServerDeps): GridlineIo {
       deps.logger.warn({ err: error }, 'redis (socket adapter) error'),
     );
   }
-  io.adapter(createAdapter(pub, sub, { key: `${deps.redisPrefix}:sio` }));
+  io.adapter(
+    createAdapter(pub, sub, { key: socketRedisKey(deps.redisPrefix), parser: socketWireParser }),
+  );
 
   io.use(async (socket, next) => {
     try {
