@@ -1,4 +1,4 @@
-/**
+/*
  * How Socket.IO broadcasts travel between processes over Redis: the server's
  * Redis adapter publishes every broadcast for the other server processes, and
  * the workers' emitter publishes theirs. Both sides must agree.
@@ -10,6 +10,8 @@
  * 2026-12-07). The readers also accept msgpack, from processes of an older
  * version during a rolling restart.
  */
+
+/** The Redis channel prefix the adapter and the emitter share. */
 export function socketRedisKey(redisPrefix: string): string {
   return `${redisPrefix}:sio`;
 }
