@@ -124,7 +124,8 @@ interface RawNearby {
   status: TicketStatus;
   lat: number;
   lng: number;
-  created_at: string;
+  /** Text when read through json_agg, a Date when read as a row. */
+  created_at: string | Date;
 }
 
 interface RawEvent {
@@ -156,14 +157,7 @@ const MAX_LIKELY_DUPLICATES = 5;
 /** The nearest candidates within the radius (at most five), nearest first. */
 function closestDuplicates(
   point: LatLng,
-  candidates: ReadonlyArray<{
-    id: number;
-    code: string;
-    status: TicketStatus;
-    lat: number;
-    lng: number;
-    createdAt: Date;
-  }>,
+  candidates: ReadonlyArray<RawNearby>,
   radiusM: number,
 ): LikelyDuplicate[] {
   return candidates
@@ -171,7 +165,7 @@ function closestDuplicates(
       id: row.id,
       code: row.code,
       status: row.status,
-      createdAt: row.createdAt.toISOString(),
+      createdAt: new Date(row.created_at).toISOString(),
       distanceM: Math.round(distanceMetres(point, { lat: row.lat, lng: row.lng })),
     }))
     .filter((candidate) => candidate.distanceM <= radiusM)
@@ -604,11 +598,7 @@ export class TicketStore {
     const row = rows[0]!;
     const summary = rawToSummary(row.ticket, ticket.categoryCode);
     return {
-      likelyDuplicates: closestDuplicates(
-        point,
-        (row.nearby ?? []).map((near) => ({ ...near, createdAt: new Date(near.created_at) })),
-        DUPLICATE_RADIUS_M,
-      ),
+      likelyDuplicates: closestDuplicates(point, row.nearby ?? [], DUPLICATE_RADIUS_M),
       ticket: summary,
       events: row.events.map((event) => rawToPayload(event, summary)),
     };
@@ -684,11 +674,7 @@ export class TicketStore {
       point.lng,
       box.lngScale,
     );
-    return closestDuplicates(
-      point,
-      rows.map((row) => ({ ...row, createdAt: new Date(row.created_at) })),
-      radiusM,
-    );
+    return closestDuplicates(point, rows, radiusM);
   }
 
   /** Summons departments to a ticket and notes it on the timeline, in one transaction. */
