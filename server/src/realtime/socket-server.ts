@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Socket } from 'socket.io';
+import { Server, type Namespace, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import {
@@ -17,7 +17,7 @@ import { canSeeRegion } from '../auth/scope.ts';
 import type { SessionRepository } from '../auth/session-repository.ts';
 import type { AuthContext } from '../http/types.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
-import { socketWireParser } from './socket-wire.ts';
+import { createSocketWireParser } from './socket-wire.ts';
 
 /** A signed-in user's socket, or a tracking link's (which hears its ticket only). */
 type SocketData = { auth: AuthContext } | { trackedTicketId: number };
@@ -70,9 +70,14 @@ export function createSocketServer(deps: SocketServerDeps): GridlineIo {
       deps.logger.warn({ err: error }, 'redis (socket adapter) error'),
     );
   }
-  io.adapter(
-    createAdapter(pub, sub, { key: socketRedisKey(deps.redisPrefix), parser: socketWireParser }),
-  );
+  const parser = createSocketWireParser();
+  const redisAdapter = createAdapter(pub, sub, { key: socketRedisKey(deps.redisPrefix), parser });
+  // Socket.IO calls the adapter with `new`: a function, not an arrow.
+  io.adapter(function redisAdapterOfNamespace(nsp: Namespace) {
+    const adapter = redisAdapter(nsp);
+    parser.ignoreBroadcastsOf(adapter.uid);
+    return adapter;
+  });
 
   io.use(async (socket, next) => {
     try {

@@ -1,6 +1,8 @@
 import { encode as encodeMsgpack } from 'notepack.io';
 import { describe, expect, it } from 'vitest';
-import { socketWireParser } from './socket-wire.ts';
+import { createSocketWireParser } from './socket-wire.ts';
+
+const socketWireParser = createSocketWireParser();
 
 const broadcast = [
   'uid-1',
@@ -34,5 +36,17 @@ describe('the Socket.IO messages between processes', () => {
     expect(socketWireParser.decode(Buffer.from('[not json'))).toEqual([]);
     expect(socketWireParser.decode(Buffer.from([0xc1]))).toEqual([]);
     expect(socketWireParser.decode(Buffer.alloc(0))).toEqual([]);
+  });
+
+  it('answers a broadcast of its own adapter with its uid alone, and reads every other in full', () => {
+    const parser = createSocketWireParser();
+    parser.ignoreBroadcastsOf('uid-1');
+    expect(parser.decode(Buffer.from(parser.encode(broadcast)))).toEqual(['uid-1']);
+    expect(parser.decode(parser.encode(broadcast))).toEqual(['uid-1']);
+    const other = ['uid-10', broadcast[1], broadcast[2]];
+    expect(parser.decode(Buffer.from(parser.encode(other)))).toEqual(other);
+    const request = { uid: 'uid-1', requestId: 'abc', type: 3 };
+    expect(parser.decode(Buffer.from(parser.encode(request)))).toEqual(request);
+    expect(parser.decode(encodeMsgpack(broadcast))).toEqual(broadcast);
   });
 });
