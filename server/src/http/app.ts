@@ -81,8 +81,12 @@ export function createApp(parts: AppParts): express.Express {
   app.use(parts.authenticate);
 
   for (const router of parts.rootRouters) app.use(router);
-  for (const router of parts.apiRouters) app.use('/api', router);
-  app.use('/api', unknownRoute);
+  // One mount for the whole API: each router mounted at '/api' on its own would
+  // match and strip the prefix again for every request that walks past it.
+  const api = express.Router();
+  for (const router of parts.apiRouters) api.use(router);
+  api.use(unknownRoute);
+  app.use('/api', api);
   if (parts.web) {
     // Pages carry SvelteKit's own hash-based CSP. A 304 revalidating a cached page must
     // carry none: the browser would take helmet's, which forbids the page's inline start.
