@@ -55,16 +55,20 @@ export interface TimerJobSpec {
   };
 }
 
+/** The deterministic id of a ticket timer's job (a summons' deadline is the summons'). */
+export function jobIdOfTimer(data: TicketTimerJob): string {
+  return data.summonsId === undefined
+    ? ticketTimerJobId(data.kind, data.ticketId, data.version, data.seq)
+    : ticketTimerJobId(data.kind, data.summonsId, data.version);
+}
+
 /** The BullMQ job for a ticket timer, delayed until `dueAt` (at once when already due). */
 export function ticketTimerJob(data: TicketTimerJob, now: Date): TimerJobSpec {
   return {
     name: data.kind,
     data,
     opts: {
-      jobId:
-        data.summonsId === undefined
-          ? ticketTimerJobId(data.kind, data.ticketId, data.version, data.seq)
-          : ticketTimerJobId(data.kind, data.summonsId, data.version),
+      jobId: jobIdOfTimer(data),
       delay: Math.max(0, new Date(data.dueAt).getTime() - now.getTime()),
       attempts: 8,
       backoff: { type: 'exponential', delay: 500 },

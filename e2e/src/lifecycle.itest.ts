@@ -1,5 +1,5 @@
 import { hash } from '@node-rs/argon2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { TicketSummary } from '@gridline/core';
 import {
   DEMO_PASSWORD,
@@ -371,7 +371,11 @@ describe('the closed loop', () => {
     expect(
       await queue.getJob(`accept-deadline-${duplicate.id}-${duplicate.version}`),
     ).toBeUndefined();
-    expect(await queue.getJob(`accept-deadline-${original.id}-${original.version}`)).toBeDefined();
+    await vi.waitFor(async () =>
+      expect(
+        await queue.getJob(`accept-deadline-${original.id}-${original.version}`),
+      ).toBeDefined(),
+    );
     // The duplicate's reporter follows the original: its updates reach them.
     const residentSeen = recordEvents(await resident.socket());
     expect((await act(member, original, 'accept')).status).toBe(200);

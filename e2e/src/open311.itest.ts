@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type {
   Open311ApiKeyDto,
   Open311IssuedKey,
@@ -423,8 +423,11 @@ describe('Open311 GeoReport v2', () => {
       });
       expect(events.map((event) => event.type)).toEqual(['ticket.created', 'ticket.assigned']);
       expect(events[0]!.payload).toEqual({ channel: 'OPEN311', open311ApiKeyId: before.id });
-      const job = await system.workers!.queue.getJob(`accept-deadline-${ticket.id}-1`);
-      expect(job?.data).toMatchObject({ kind: 'accept-deadline', ticketId: ticket.id });
+      // The intake's timer goes to Redis within a few milliseconds of the answer.
+      await vi.waitFor(async () => {
+        const job = await system.workers!.queue.getJob(`accept-deadline-${ticket.id}-1`);
+        expect(job?.data).toMatchObject({ kind: 'accept-deadline', ticketId: ticket.id });
+      });
       await waitFor(
         () => seen.find((event) => event.type === 'ticket.assigned' && event.ticket.code === code),
         10_000,

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ticketTimerJobId, type TicketSummary, type TicketTimerJob } from '@gridline/core';
 import { startSystem, type Session, type TestSystem } from './support/system.ts';
 
@@ -30,7 +30,12 @@ describe('request ids in timers', () => {
     );
     expect(created.status).toBe(201);
     const { ticket } = created.body;
-    const acceptJob = await jobData(ticketTimerJobId('accept-deadline', ticket.id, ticket.version));
+    // The intake's timer goes to Redis within a few milliseconds of the answer.
+    const acceptJob = await vi.waitFor(async () => {
+      const data = await jobData(ticketTimerJobId('accept-deadline', ticket.id, ticket.version));
+      expect(data).not.toBeNull();
+      return data;
+    });
     expect(acceptJob?.requestId).toBe('trace-create-0001');
 
     const accepted = await member.post<{ ticket: TicketSummary }>(

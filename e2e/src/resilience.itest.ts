@@ -257,6 +257,21 @@ describe('every deadline still fires after Redis loses everything', () => {
       create('NORMAL', 6, 'fresh'),
       create('URGENT', 6, 'fresh (urgent)'),
     ]);
+    // Their timers reach Redis within a few milliseconds of the answers.
+    await eventually(
+      async () =>
+        (
+          await Promise.all(
+            [...freshNormal, ...freshUrgent].map((ticket) =>
+              redis.exists(
+                `${system.redisPrefix}:bull:${TICKET_TIMERS_QUEUE}:${ticketTimerJobId('accept-deadline', ticket.id, ticket.version)}`,
+              ),
+            ),
+          )
+        ).every((found) => found === 1),
+      5000,
+      'the fresh tickets’ timers in Redis',
+    );
     const all = [...escalatedOnce, ...climbing, ...acceptedAtGrid, ...freshNormal, ...freshUrgent];
     const ids = all.map((ticket) => ticket.id);
     const accepted = [...acceptedAtGrid, ...acceptedAtCommunity].map((ticket) => ticket.id);

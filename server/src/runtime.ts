@@ -116,7 +116,13 @@ export async function createServerRuntime(
   const metrics = new Metrics();
   const sessions = new SessionRepository(prisma, config.sessionSecret);
   const categories = new PrismaCategoryCatalog(prisma);
-  const timers = new BullTimerScheduler(queueRedis, config.redisPrefix, systemClock);
+  const timers = new BullTimerScheduler(
+    queueRedis,
+    config.redisPrefix,
+    systemClock,
+    (error, jobIds) =>
+      log.warn({ err: error, jobIds }, 'timers not added; the reconciler re-creates them'),
+  );
   const store = new TicketStore(prisma);
   const audit = new AuditLog(prisma);
   const admin = await createAdmin({

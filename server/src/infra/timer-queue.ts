@@ -2,37 +2,52 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
   TICKET_TIMERS_QUEUE,
+  jobIdOfTimer,
   ticketTimerJob,
   ticketTimerJobId,
   type TicketTimerJob,
   type TicketTimerKind,
-  type TimerJobSpec,
 } from '@gridline/core';
 import type { Clock, TimerScheduler } from '../tickets/ports.ts';
 
 interface PendingAdd {
-  spec: TimerJobSpec;
-  resolve: () => void;
-  reject: (error: unknown) => void;
+  job: TicketTimerJob;
+  jobId: string;
+  /** Absent for `scheduleSoon`: nobody waits, a failure goes to `onLost`. */
+  settle?: { resolve: () => void; reject: (error: unknown) => void };
 }
+
+/** How long a `scheduleSoon` job may wait for others to go with it. */
+export const GATHER_MS = 20;
+/** Jobs due sooner than this go out at the end of their turn, even from `scheduleSoon`. */
+const GATHER_MIN_LEAD_MS = 1000;
 
 /**
  * Ticket timers as BullMQ delayed jobs with deterministic ids.
  *
- * The jobs scheduled in one turn of the event loop are sent together, in one
- * round trip, at the end of that turn. A busy server answers many requests per
- * turn, and each add alone would cost a write to Redis and wake the workers' timer
- * loop; a quiet one sends batches of one, as soon as it would have anyway.
- * `schedule` resolves once its job is in Redis.
+ * Jobs are sent in batches, one round trip each. Every add wakes the workers'
+ * timer loop (BullMQ moves its marker), so fewer, larger batches save the
+ * workers a wake-up per job. `schedule` sends its job at the end of the turn of
+ * the event loop, with the others of that turn, and resolves once it is in
+ * Redis. `scheduleSoon` lets a job due well ahead wait up to GATHER_MS for
+ * others, for a caller that need not wait: the intake, whose ticket is already
+ * committed, and whose timer the workers' reconciler re-creates from the row
+ * should Redis refuse it or the process die first. Each job's delay is
+ * computed when its batch is sent, so waiting does not move its due time.
  */
 export class BullTimerScheduler implements TimerScheduler {
   readonly queue: Queue<TicketTimerJob>;
   private pending: PendingAdd[] = [];
+  private endOfTurn: NodeJS.Immediate | null = null;
+  private gathering: NodeJS.Timeout | null = null;
 
   constructor(
     connection: Redis,
     prefix: string,
     private readonly clock: Clock,
+    /** Jobs of `scheduleSoon` that Redis refused. */
+    private readonly onLost: (error: unknown, jobIds: string[]) => void = () => undefined,
+    private readonly gatherMs = GATHER_MS,
   ) {
     this.queue = new Queue<TicketTimerJob>(TICKET_TIMERS_QUEUE, {
       connection,
@@ -41,21 +56,30 @@ export class BullTimerScheduler implements TimerScheduler {
   }
 
   schedule(job: TicketTimerJob): Promise<void> {
-    const spec = ticketTimerJob(job, this.clock.now());
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ spec, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => void this.flush());
+      this.pending.push({ job, jobId: jobIdOfTimer(job), settle: { resolve, reject } });
+      this.endOfTurn ??= setImmediate(() => void this.flush());
     });
+  }
+
+  scheduleSoon(job: TicketTimerJob): void {
+    if (new Date(job.dueAt).getTime() - this.clock.now().getTime() < GATHER_MIN_LEAD_MS) {
+      this.schedule(job).catch((error: unknown) => this.onLost(error, [jobIdOfTimer(job)]));
+      return;
+    }
+    this.pending.push({ job, jobId: jobIdOfTimer(job) });
+    if (this.endOfTurn === null)
+      this.gathering ??= setTimeout(() => void this.flush(), this.gatherMs);
   }
 
   async cancel(kind: TicketTimerKind, ticketId: number, version: number): Promise<void> {
     const jobId = ticketTimerJobId(kind, ticketId, version);
-    // Still waiting for this turn's batch: dropped here, or the remove would reach
-    // Redis before the add and leave the job behind.
-    const waiting = this.pending.findIndex((item) => item.spec.opts.jobId === jobId);
+    // Still waiting for its batch: dropped here, or the remove would reach Redis
+    // before the add and leave the job behind.
+    const waiting = this.pending.findIndex((item) => item.jobId === jobId);
     if (waiting >= 0) {
       const [dropped] = this.pending.splice(waiting, 1);
-      dropped!.resolve();
+      dropped!.settle?.resolve();
       return;
     }
     await this.queue.remove(jobId);
@@ -67,21 +91,29 @@ export class BullTimerScheduler implements TimerScheduler {
   }
 
   private async flush(): Promise<void> {
+    if (this.endOfTurn !== null) clearImmediate(this.endOfTurn);
+    if (this.gathering !== null) clearTimeout(this.gathering);
+    this.endOfTurn = null;
+    this.gathering = null;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    const now = this.clock.now();
+    const specs = batch.map(({ job }) => ticketTimerJob(job, now));
     try {
-      if (batch.length === 1) {
-        const { spec } = batch[0]!;
-        await this.queue.add(spec.name, spec.data, spec.opts);
+      if (specs.length === 1) {
+        const [spec] = specs;
+        await this.queue.add(spec!.name, spec!.data, spec!.opts);
       } else {
         await this.queue.addBulk(
-          batch.map(({ spec }) => ({ name: spec.name, data: spec.data, opts: spec.opts })),
+          specs.map((spec) => ({ name: spec.name, data: spec.data, opts: spec.opts })),
         );
       }
-      for (const item of batch) item.resolve();
+      for (const item of batch) item.settle?.resolve();
     } catch (error) {
-      for (const item of batch) item.reject(error);
+      for (const item of batch) item.settle?.reject(error);
+      const unwatched = batch.filter((item) => !item.settle).map((item) => item.jobId);
+      if (unwatched.length > 0) this.onLost(error, unwatched);
     }
   }
 }

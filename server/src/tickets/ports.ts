@@ -19,7 +19,14 @@ export interface TicketPublisher {
 }
 
 export interface TimerScheduler {
+  /** Resolves once the job is in Redis. */
   schedule(job: TicketTimerJob): Promise<void>;
+  /**
+   * For a caller that need not wait: the job goes to Redis within a few
+   * milliseconds, with others. Should it not get there, the workers' reconciler
+   * re-creates the timer from the ticket's row.
+   */
+  scheduleSoon(job: TicketTimerJob): void;
   cancel(kind: TicketTimerKind, ticketId: number, version: number): Promise<void>;
 }
 

@@ -392,7 +392,8 @@ export class TicketService {
     if (patrol) {
       await this.scheduleResolveTimers(change.ticket, policy, now, context.requestId);
     } else {
-      await this.deps.timers.schedule({
+      // The ticket is committed: its answer need not wait for Redis (see scheduleSoon).
+      this.deps.timers.scheduleSoon({
         kind: 'accept-deadline',
         ticketId: change.ticket.id,
         version: change.ticket.version,
