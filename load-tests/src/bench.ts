@@ -95,6 +95,7 @@ import {
   delay,
   freePort,
   NamedCpuMeter,
+  WorkMeter,
   rssBytes,
   spawnNode,
   spawnTs,
@@ -422,6 +423,8 @@ async function runIntakePart(
       process.pid,
       ...swarms.map((swarm) => swarm.child.pid),
     ]);
+    const serverWork = new WorkMeter(server.pid);
+    const workersWork = new WorkMeter(workers.pid);
     const postgresMeter = new NamedCpuMeter(['postgres']);
     const redisMeter = new NamedCpuMeter(['redis-server']);
     const jiffiesBefore = machineJiffies();
@@ -449,6 +452,16 @@ async function runIntakePart(
       })),
     ];
     const machineBusy = busyPercent(jiffiesBefore, machineJiffies());
+    for (const [name, work] of [
+      ['server', serverWork.per(run.created)],
+      ['workers', workersWork.per(run.created)],
+    ] as const) {
+      if (work)
+        notes.push(
+          `${name} per ticket: ${work.cpuMs.toFixed(2)} ms of CPU, ${work.reads.toFixed(1)} read and ` +
+            `${work.writes.toFixed(1)} write system calls (each a message to or from another process)`,
+        );
+    }
     loopDelay.disable();
     const receiptDeadline = Date.now() + RECEIPT_WAIT_MS;
     while (matcher.matchedCount() < matcher.measuredCount() && Date.now() < receiptDeadline)
@@ -633,6 +646,12 @@ async function main(): Promise<number> {
 
   const cleanup = new Cleanup();
   const notes: string[] = [];
+  const idealServer = process.env.BENCH_SERVER === 'ideal';
+  if (idealServer)
+    notes.push(
+      "BENCH_SERVER=ideal: the server measured is load-tests/src/ideal-server.ts (the intake's two hops and " +
+        "nothing else), not Gridline's; its figures show what this machine allows, not what Gridline does",
+    );
   let signalled = false;
   // `on`, not `once`: Ctrl-C reaches us twice (from the terminal and relayed by tsx).
   const onSignal = (signal: NodeJS.Signals) => {
@@ -816,12 +835,15 @@ async function main(): Promise<number> {
         ? spawnTs(name, path.join(ROOT, `${name}/src/main.ts`), options)
         : spawnNode(name, path.join(ROOT, `${name}/dist/main.js`), options);
     const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const server = start('server', {
+    const serverOptions = {
       cwd: ROOT,
       env,
       echo: verbose,
       nodeArgs: [...SERVER_NODE_FLAGS, ...serverNodeArgs],
-    });
+    };
+    const server = idealServer
+      ? spawnTs('server', path.join(HERE, 'ideal-server.ts'), serverOptions)
+      : start('server', serverOptions);
     cleanup.add('server', () => server.stop(10_000));
     const workers = start('workers', {
       cwd: ROOT,

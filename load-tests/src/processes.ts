@@ -177,6 +177,40 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
+/** Read and write system calls a process has made, from /proc/<pid>/io; null when unreadable. */
+export function syscallCounts(pid: number): { reads: number; writes: number } | null {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const reads = /^syscr:\s+(\d+)/m.exec(io);
+    const writes = /^syscw:\s+(\d+)/m.exec(io);
+    return reads && writes ? { reads: Number(reads[1]), writes: Number(writes[1]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a process spent between construction and `per(n)`: CPU time and system calls, per unit of work. */
+export class WorkMeter {
+  private readonly cpu: number | null;
+  private readonly calls: { reads: number; writes: number } | null;
+
+  constructor(private readonly pid: number) {
+    this.cpu = cpuSeconds(pid);
+    this.calls = syscallCounts(pid);
+  }
+
+  per(units: number): { cpuMs: number; reads: number; writes: number } | null {
+    const cpu = cpuSeconds(this.pid);
+    const calls = syscallCounts(this.pid);
+    if (units <= 0 || this.cpu === null || cpu === null || !this.calls || !calls) return null;
+    return {
+      cpuMs: ((cpu - this.cpu) * 1000) / units,
+      reads: (calls.reads - this.calls.reads) / units,
+      writes: (calls.writes - this.calls.writes) / units,
+    };
+  }
+}
+
 /** Samples CPU seconds of several processes now; `since` gives % of one core over the interval. */
 export class CpuMeter {
   private readonly start: Map<number, number | null>;
