@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { HttpError, errorHandler, unknownRoute } from './errors.ts';
+import { gatedBySegment } from './route-gate.ts';
 import { rejectUnstorableText } from './storable-text.ts';
 
 export interface AppParts {
@@ -80,11 +81,12 @@ export function createApp(parts: AppParts): express.Express {
   app.use(rejectUnstorableText);
   app.use(parts.authenticate);
 
-  for (const router of parts.rootRouters) app.use(router);
-  // One mount for the whole API: each router mounted at '/api' on its own would
-  // match and strip the prefix again for every request that walks past it.
+  // Each router is entered only by the paths it answers (see route-gate.ts), and the API
+  // has one mount: each router mounted at '/api' on its own would match and strip the
+  // prefix again for every request that walks past it.
+  for (const router of parts.rootRouters) app.use(gatedBySegment(router));
   const api = express.Router();
-  for (const router of parts.apiRouters) api.use(router);
+  for (const router of parts.apiRouters) api.use(gatedBySegment(router));
   api.use(unknownRoute);
   app.use('/api', api);
   if (parts.web) {

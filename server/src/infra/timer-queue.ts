@@ -18,7 +18,7 @@ interface PendingAdd {
 }
 
 /** How long a `scheduleSoon` job may wait for others to go with it. */
-export const GATHER_MS = 20;
+const GATHER_MS = 20;
 /** Jobs due sooner than this go out at the end of their turn, even from `scheduleSoon`. */
 const GATHER_MIN_LEAD_MS = 1000;
 
