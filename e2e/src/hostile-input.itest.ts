@@ -1091,11 +1091,15 @@ describe('hostile input', () => {
         path: '/api/push/subscriptions',
         body: json(value),
       })),
-      hostileSegment.map((segment) => ({
-        method: 'POST' as const,
-        path: `/api/tickets/${encodeComponent(segment)}/follow`,
-        body: undefined,
-      })),
+      // A segment that reads as a ticket id ('1', '01', '1.0') is no hostile input: that
+      // ticket may exist (other files file tickets in the same database) and be followed.
+      hostileSegment
+        .filter((segment) => !ticketIdParamSchema.safeParse(segment).success)
+        .map((segment) => ({
+          method: 'POST' as const,
+          path: `/api/tickets/${encodeComponent(segment)}/follow`,
+          body: undefined,
+        })),
     );
     await fc.assert(
       fc.asyncProperty(who(), request, async (as, sent) => {
