@@ -53,9 +53,17 @@ export function firstSegmentsOf(stack: readonly LayerShape[]): Set<string> | nul
   return segments;
 }
 
+// The gates of one mount point all ask for the same path, one after the other.
+let lastPath = '';
+let lastSegment = '';
+
 function firstSegmentOfRequest(path: string): string {
-  const end = path.indexOf('/', 1);
-  return (end < 0 ? path : path.slice(0, end)).toLowerCase();
+  if (path !== lastPath) {
+    const end = path.indexOf('/', 1);
+    lastSegment = (end < 0 ? path : path.slice(0, end)).toLowerCase();
+    lastPath = path;
+  }
+  return lastSegment;
 }
 
 /**
