@@ -415,14 +415,21 @@ describe('the closed loop', () => {
     expect((await summon(community, { departments: ['城管执法'] })).status).toBe(403);
     expect((await summon(dispatcher, { departments: [] })).status).toBe(400);
     expect((await summon(dispatcher, { departments: ['城管', '城管'] })).status).toBe(400);
-    // 10 minutes to report = 167 ms at this TIME_SCALE.
-    const summoned = await summon(dispatcher, {
-      departments: ['城管执法', '住建局'],
+    // The department that reports has 10 hours (10 s at this TIME_SCALE), so a slow machine
+    // cannot let its deadline pass before the report; the one that does not report has
+    // 10 minutes (167 ms) at each level.
+    const summonedToReport = await summon(dispatcher, {
+      departments: ['城管执法'],
+      reportMinutes: 600,
+    });
+    expect(summonedToReport.status).toBe(201);
+    const summonedToEscalate = await summon(dispatcher, {
+      departments: ['住建局'],
       reportMinutes: 10,
     });
-    expect(summoned.status).toBe(201);
-    const enforcement = summoned.body.summons[0]!;
-    const housing = summoned.body.summons[1]!;
+    expect(summonedToEscalate.status).toBe(201);
+    const enforcement = summonedToReport.body.summons[0]!;
+    const housing = summonedToEscalate.body.summons[0]!;
     const reportPath = (id: number) => `/api/tickets/${ticket.id}/summons/${id}/report`;
     expect((await member.post(reportPath(enforcement.id), { note: '已到场' })).status).toBe(403);
     expect((await community.post(reportPath(enforcement.id), { note: '已到场' })).status).toBe(200);
