@@ -6,12 +6,11 @@
  * benchmark's session cookies. No validation, no events, no timers, no Redis
  * adapter, no Express: what any implementation of the intake must at least do.
  */
-import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import { Server } from 'socket.io';
 import { GridIndex } from '@gridline/core';
-import { loadGrids, loadOnDutyMembers } from './db.ts';
+import { loadGrids, loadOnDutyMembers, sessionIdOf } from './db.ts';
 
 const TABLE = 'bench_ideal_tickets';
 const COOKIE = 'gl_session=';
@@ -93,9 +92,10 @@ io.use((socket, next) => {
   const cookie = socket.handshake.headers.cookie ?? '';
   const at = cookie.indexOf(COOKIE);
   const token = at < 0 ? '' : cookie.slice(at + COOKIE.length).split(';')[0]!;
-  const sessionId = createHmac('sha256', secret).update(token).digest('hex');
   pool
-    .query<{ user_id: number }>(`SELECT user_id FROM sessions WHERE id = $1`, [sessionId])
+    .query<{ user_id: number }>(`SELECT user_id FROM sessions WHERE id = $1`, [
+      sessionIdOf(token, secret),
+    ])
     .then(({ rows }) => {
       const userId = rows[0]?.user_id;
       if (userId === undefined) return next(new Error('unauthorized'));

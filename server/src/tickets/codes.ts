@@ -24,8 +24,6 @@ export function newTrackingToken(): { token: string; hash: string } {
     tokenPoolUsed = 0;
   }
   const token = tokenPool.toString('base64url', tokenPoolUsed, tokenPoolUsed + TOKEN_BYTES);
-  // Each token's bytes are used once.
-  tokenPool.fill(0, tokenPoolUsed, tokenPoolUsed + TOKEN_BYTES);
   tokenPoolUsed += TOKEN_BYTES;
   return { token, hash: hashToken(token) };
 }
