@@ -33,6 +33,9 @@ export default defineConfig({
           ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // Each server opens its whole pool at start; two files at once, each with a few
+          // servers, must stay well inside PostgreSQL's 100 connections.
+          env: { DATABASE_POOL_SIZE: '4' },
           fileParallelism: true,
           maxWorkers: 2,
         },
@@ -49,6 +52,7 @@ export default defineConfig({
           ],
           testTimeout: 90_000,
           hookTimeout: 180_000,
+          env: { DATABASE_POOL_SIZE: '4' },
           fileParallelism: false,
         },
       },

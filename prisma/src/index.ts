@@ -3,6 +3,7 @@ export {
   databaseUrl,
   DEFAULT_DATABASE_URL,
   isUniqueViolation,
+  openConnections,
 } from './client.ts';
 export type { PrismaOptions } from './client.ts';
 export { PrismaClient, Prisma } from './generated/prisma/client.ts';

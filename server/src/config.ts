@@ -22,6 +22,8 @@ export interface ServerConfig extends CommonEnv {
   taskGeofenceM: number;
   /** The jurisdiction_id Open311 serves (OPEN311_JURISDICTION); others answer 404. */
   open311Jurisdiction: string;
+  /** PostgreSQL connections the server opens at start and keeps open (DATABASE_POOL_SIZE). */
+  databasePoolSize: number;
 }
 
 export { EnvError as ConfigError };
@@ -38,6 +40,19 @@ function open311Jurisdiction(raw: string | undefined): string {
   return raw;
 }
 
+const MAX_POOL_SIZE = 100;
+
+function databasePoolSize(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 10;
+  const size = Number(raw);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_POOL_SIZE) {
+    throw new EnvError(
+      `DATABASE_POOL_SIZE must be a whole number from 1 to ${MAX_POOL_SIZE}, got "${raw}"`,
+    );
+  }
+  return size;
+}
+
 /** The server's settings; the one place it reads the environment. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
@@ -52,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secureCookies: env.SECURE_COOKIES === '1',
     taskGeofenceM: positiveNumberEnv('TASK_GEOFENCE_M', env.TASK_GEOFENCE_M, DEFAULT_GEOFENCE_M),
     open311Jurisdiction: open311Jurisdiction(env.OPEN311_JURISDICTION),
+    databasePoolSize: databasePoolSize(env.DATABASE_POOL_SIZE),
   };
 }

@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import {
   createPrismaClient,
+  openConnections,
   loadRegionDirectory,
   loadVapidKeys,
   TicketStore,
@@ -102,7 +103,11 @@ export async function createServerRuntime(
   logger?: Logger,
 ): Promise<ServerRuntime> {
   const log = logger ?? pino({ level: config.logLevel, base: { process: 'server' } });
-  const prisma = createPrismaClient({ url: config.databaseUrl, max: 20 });
+  // Every connection is opened now and kept: one opened under load cost a PostgreSQL
+  // backend and the intake statement planned again while tickets waited.
+  const poolSize = config.databasePoolSize;
+  const prisma = createPrismaClient({ url: config.databaseUrl, max: poolSize, keepOpen: poolSize });
+  await openConnections(prisma, poolSize);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const queueRedis = new Redis(config.redisUrl, {
     maxRetriesPerRequest: 1,
