@@ -42,9 +42,12 @@ export function parseCommonEnv(env: Readonly<Record<string, string | undefined>>
  * heap), so a full mark-compact costs ~100 ms of CPU and, on a small machine,
  * holds up intake for as long. V8's default limits ran one every 5 s at 200
  * tickets/s; a larger young generation and old-space allowance make it about
- * one every 40 s, at the price of a heap of a few hundred MB.
+ * one every 40 s, at the price of a heap of a few hundred MB. The young
+ * generation stays at 16 MB a half: each scavenge stops the server for as long
+ * as it copies, and a ticket arriving meanwhile waits, so two pauses of ~3 ms
+ * serve the intake's tail better than one of ~6 ms (BENCHMARKS.md, 2026-12-07).
  */
 export const SERVER_NODE_FLAGS: readonly string[] = [
-  '--max-semi-space-size=32',
+  '--max-semi-space-size=16',
   '--initial-old-space-size=1024',
 ];
