@@ -89,4 +89,18 @@ describe('operating it', () => {
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain('ticket-timers');
   });
+
+  it('answers the API with security headers and a CSP that forbids framing', async () => {
+    for (const path of ['/api/tickets', '/api/no-such-route']) {
+      const response = await fetch(`${system.baseUrl}${path}`);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("connect-src 'self' ws: wss:");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+      expect(response.headers.get('x-powered-by')).toBeNull();
+    }
+  });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { HttpError, errorHandler, unknownRoute } from './errors.ts';
 import { gatedBySegment } from './route-gate.ts';
+import { constantSecurityHeaders } from './security-headers.ts';
 import { rejectUnstorableText } from './storable-text.ts';
 
 export interface AppParts {
@@ -61,7 +61,7 @@ export function createApp(parts: AppParts): express.Express {
 
   // The SvelteKit pages set their own hash-based CSP; the API answers JSON only.
   app.use(
-    helmet({
+    constantSecurityHeaders({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],
