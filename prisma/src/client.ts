@@ -17,7 +17,7 @@ export interface PrismaOptions {
   max?: number;
   /**
    * Connections the pool keeps open however long they stay idle (pg's default
-   * closes every idle one after 10 s). Open them at start with `openConnections`.
+   * closes every idle one after 10 s); `openConnections` opens them at once.
    */
   keepOpen?: number;
 }
@@ -99,14 +99,15 @@ export async function rawQuery<Row>(
 }
 
 /**
- * Opens `count` of the pool's connections now rather than on first need. A
- * server whose pool grew under load paid for each new connection (a PostgreSQL
- * backend started, and every prepared statement planned again on it) while
- * requests waited: the intake benchmark saw five opened within 50 ms after a stall.
+ * Opens the connections the pool keeps (`keepOpen`) now rather than on first
+ * need. A server whose pool grew under load paid for each new connection (a
+ * PostgreSQL backend started, and every prepared statement planned again on it)
+ * while requests waited: the intake benchmark saw five opened within 50 ms after a stall.
  */
-export async function openConnections(prisma: PrismaClient, count: number): Promise<void> {
+export async function openConnections(prisma: PrismaClient): Promise<void> {
   const pool = poolOf(prisma);
   if (!pool) return;
+  const count = pool.options.min ?? 0;
   const opened = await Promise.allSettled(Array.from({ length: count }, () => pool.connect()));
   for (const result of opened) if (result.status === 'fulfilled') result.value.release();
   const failure = opened.find((result) => result.status === 'rejected');

@@ -28,7 +28,7 @@ describe('connections opened at start and kept', () => {
     const prisma = createPrismaClient({ url: database.url, max: 6, keepOpen: 4 });
     try {
       expect(await backendsOn(database.url)).toBe(0);
-      await openConnections(prisma, 4);
+      await openConnections(prisma);
       const pool = poolOf(prisma)!;
       expect(pool.totalCount).toBe(4);
       expect(pool.idleCount).toBe(4);
@@ -47,7 +47,7 @@ describe('connections opened at start and kept', () => {
     unreachable.pathname = '/gridline_no_such_database';
     const prisma = createPrismaClient({ url: unreachable.toString(), max: 3, keepOpen: 3 });
     try {
-      await expect(openConnections(prisma, 3)).rejects.toThrow(/does not exist/);
+      await expect(openConnections(prisma)).rejects.toThrow(/does not exist/);
       const pool = poolOf(prisma)!;
       expect(pool.waitingCount).toBe(0);
       expect(pool.totalCount - pool.idleCount).toBe(0);

@@ -107,7 +107,7 @@ export async function createServerRuntime(
   // backend and the intake statement planned again while tickets waited.
   const poolSize = config.databasePoolSize;
   const prisma = createPrismaClient({ url: config.databaseUrl, max: poolSize, keepOpen: poolSize });
-  await openConnections(prisma, poolSize);
+  await openConnections(prisma);
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
   const queueRedis = new Redis(config.redisUrl, {
     maxRetriesPerRequest: 1,
