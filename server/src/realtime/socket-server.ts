@@ -17,6 +17,7 @@ import { canSeeRegion } from '../auth/scope.ts';
 import type { SessionRepository } from '../auth/session-repository.ts';
 import type { AuthContext } from '../http/types.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
+import { coalesceEngineWrites } from './engine-writes.ts';
 import { createSocketWireParser } from './socket-wire.ts';
 import { writeOncePerTurn } from './write-per-turn.ts';
 
@@ -63,6 +64,8 @@ export function createSocketServer(deps: SocketServerDeps): GridlineIo {
     pingInterval: 20_000,
     pingTimeout: 20_000,
   });
+  // A ticket's events reach each socket in one write (see engine-writes.ts).
+  coalesceEngineWrites(io.engine);
   // A ticket's events are published in one turn: one write (see write-per-turn.ts).
   const pub = deps.redis.duplicate();
   writeOncePerTurn(pub);
