@@ -93,9 +93,18 @@ export async function rawQuery<Row>(
   const result = await pool.query<Row & pg.QueryResultRow>({
     name: statementNameOf(sql) || undefined,
     text: sql,
-    values,
+    values: values.map(utcDateText),
   });
   return result.rows;
+}
+
+/**
+ * A Date parameter as ISO 8601 text in UTC, the same instant pg would send.
+ * pg formats a Date in the process's local time zone field by field, which
+ * cost the intake about 20 µs per date (a ticket has four).
+ */
+function utcDateText(value: unknown): unknown {
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString() : value;
 }
 
 /**
