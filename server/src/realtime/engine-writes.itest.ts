@@ -1,5 +1,5 @@
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo, Socket as TcpSocket } from 'node:net';
+import { Socket as TcpSocket, type AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -15,10 +15,16 @@ interface Running {
 const running: Running[] = [];
 
 /** Heartbeats every `pingInterval` ms: long by default, so that only the test's events are written. */
-async function start(coalesce: boolean, pingInterval = 60_000): Promise<Running> {
+async function start(
+  coalesce: boolean,
+  pingInterval = 60_000,
+  onFlushError: (error: unknown) => void = (error) => {
+    throw error;
+  },
+): Promise<Running> {
   const http = createServer();
   const io = new Server(http, { pingInterval, pingTimeout: 200 });
-  if (coalesce) coalesceEngineWrites(io.engine);
+  if (coalesce) coalesceEngineWrites(io.engine, onFlushError);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const { port } = http.address() as AddressInfo;
   const server = { http, io, url: `http://127.0.0.1:${port}`, clients: [] };
@@ -129,5 +135,70 @@ describe('coalesceEngineWrites', () => {
     await vi.waitFor(() => expect(pollingEvents).toEqual(expected));
     await vi.waitFor(() => expect(reasons).toEqual(['io server disconnect']));
     expect(websocketEvents).toEqual(expected);
+  });
+
+  it('closes a connection whose write fails and still writes to the others of the turn', async () => {
+    const errors: unknown[] = [];
+    const server = await start(true, 60_000, (error) => errors.push(error));
+    const broken = await join(server, 'websocket');
+    const healthy = await join(server, 'websocket');
+    const healthyEvents = received(healthy.client);
+    const reasons: string[] = [];
+    broken.client.on('disconnect', (reason) => reasons.push(reason));
+    const transport = broken.socket.conn.transport as unknown as { send: () => void };
+    transport.send = () => {
+      throw new Error('transport broke');
+    };
+
+    server.io.to('member').emit('ticket.created', { n: 1 });
+    server.io.to('member').emit('ticket.assigned', { n: 2 });
+
+    await vi.waitFor(() =>
+      expect(healthyEvents).toEqual(['ticket.created:1', 'ticket.assigned:2']),
+    );
+    expect(errors).toEqual([new Error('transport broke')]);
+    await vi.waitFor(() => expect(reasons).toEqual(['transport close']));
+  });
+
+  it('writes the pushes before the answer to the request that caused them', async () => {
+    const server = await start(true);
+    const { client, socket } = await join(server, 'websocket');
+    const events = received(client);
+    const pushSocket = (socket.conn.transport as unknown as { socket: { _socket: TcpSocket } })
+      .socket._socket;
+    let answerSocket: unknown = null;
+    server.http.on('request', (request, response) => {
+      answerSocket = request.socket;
+      void (async () => {
+        await Promise.resolve();
+        server.io.to('member').emit('ticket.created', { n: 1 });
+        server.io.to('member').emit('ticket.assigned', { n: 2 });
+        await Promise.resolve();
+        response.end('filed');
+      })();
+    });
+    const order: string[] = [];
+    const record = (socket: TcpSocket) => {
+      if (socket === pushSocket) order.push('push');
+      else if (socket === answerSocket) order.push('answer');
+    };
+    const writev = TcpSocket.prototype._writev!;
+    const write = TcpSocket.prototype._write;
+    vi.spyOn(TcpSocket.prototype, '_writev').mockImplementation(function (
+      this: TcpSocket,
+      ...args
+    ) {
+      record(this);
+      return writev.apply(this, args);
+    });
+    vi.spyOn(TcpSocket.prototype, '_write').mockImplementation(function (this: TcpSocket, ...args) {
+      record(this);
+      return write.apply(this, args);
+    });
+
+    const answer = await fetch(`${server.url}/tickets`, { method: 'POST' });
+    expect(await answer.text()).toBe('filed');
+    await vi.waitFor(() => expect(events).toEqual(['ticket.created:1', 'ticket.assigned:2']));
+    expect(order).toEqual(['push', 'answer']);
   });
 });

@@ -65,7 +65,9 @@ export function createSocketServer(deps: SocketServerDeps): GridlineIo {
     pingTimeout: 20_000,
   });
   // A ticket's events reach each socket in one write (see engine-writes.ts).
-  coalesceEngineWrites(io.engine);
+  coalesceEngineWrites(io.engine, (error) =>
+    deps.logger.warn({ err: error }, 'socket write failed; connection closed'),
+  );
   // A ticket's events are published in one turn: one write (see write-per-turn.ts).
   const pub = deps.redis.duplicate();
   writeOncePerTurn(pub);
