@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPrismaClient, poolOf, rawQuery } from './client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { poolOf, rawQuery } from './client.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
-import { createTestDatabase } from './testing/test-database.ts';
+import { oneConnectionClient } from './testing/one-connection.ts';
 
 describe('rawQuery parameters', () => {
-  let database: { url: string; drop(): Promise<void> };
+  // One connection, so the session's time zone set by the first test holds for its queries.
+  const database = oneConnectionClient();
   let prisma: PrismaClient;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(inject('templateDatabaseUrl'));
-    prisma = createPrismaClient({ url: database.url, max: 1 });
-  });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await database?.drop();
+  beforeEach(() => {
+    prisma = database.client();
   });
 
   it('sends a Date as the same instant to the millisecond, whatever the time zones', async () => {

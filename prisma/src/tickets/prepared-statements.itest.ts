@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPrismaClient, preparedSql } from '../client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { preparedSql } from '../client.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { createTestDatabase } from '../testing/test-database.ts';
+import { oneConnectionClient } from '../testing/one-connection.ts';
 import { TicketStore } from './ticket-store.ts';
 
 describe('prepared statements on a real connection', () => {
-  let database: { url: string; drop(): Promise<void> };
+  // One connection, so the session that prepared is the one asked.
+  const database = oneConnectionClient();
   let prisma: PrismaClient;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(inject('templateDatabaseUrl'));
-    // One connection, so the session that prepared is the one asked.
-    prisma = createPrismaClient({ url: database.url, max: 1 });
-  });
-  afterAll(async () => {
-    await prisma?.$disconnect();
-    await database?.drop();
+  beforeEach(() => {
+    prisma = database.client();
   });
 
   it('prepares a marked statement once per connection and keeps using it; unmarked ones are not kept', async () => {

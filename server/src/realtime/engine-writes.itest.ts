@@ -59,6 +59,25 @@ function received(client: ClientSocket): string[] {
   return events;
 }
 
+const TICKET_EVENTS = ['ticket.created:1', 'ticket.assigned:2'];
+
+/** A ticket's two events to the member's room, in one turn. */
+function pushTicket(server: Running): void {
+  server.io.to('member').emit('ticket.created', { n: 1 });
+  server.io.to('member').emit('ticket.assigned', { n: 2 });
+}
+
+/** The writes it took one client to receive a ticket's events. */
+async function writesForOneTicket(coalesce: boolean) {
+  const server = await start(coalesce);
+  const { client, socket } = await join(server, 'websocket');
+  const events = received(client);
+  const writes = tcpWrites(socket);
+  pushTicket(server);
+  await vi.waitFor(() => expect(events).toEqual(TICKET_EVENTS));
+  return writes;
+}
+
 afterEach(async () => {
   for (const server of running.splice(0)) {
     for (const client of server.clients) client.close();
@@ -69,15 +88,7 @@ afterEach(async () => {
 
 describe('coalesceEngineWrites', () => {
   it("sends a turn's events to a WebSocket in one write, in order", async () => {
-    const server = await start(true);
-    const { client, socket } = await join(server, 'websocket');
-    const events = received(client);
-    const writes = tcpWrites(socket);
-
-    server.io.to('member').emit('ticket.created', { n: 1 });
-    server.io.to('member').emit('ticket.assigned', { n: 2 });
-
-    await vi.waitFor(() => expect(events).toEqual(['ticket.created:1', 'ticket.assigned:2']));
+    const writes = await writesForOneTicket(true);
     expect(writes.write).not.toHaveBeenCalled();
     expect(writes.writev).toHaveBeenCalledTimes(1);
     // Two WebSocket frames, each a header and a payload.
@@ -85,15 +96,7 @@ describe('coalesceEngineWrites', () => {
   });
 
   it('without it, the same two events take two writes', async () => {
-    const server = await start(false);
-    const { client, socket } = await join(server, 'websocket');
-    const events = received(client);
-    const writes = tcpWrites(socket);
-
-    server.io.to('member').emit('ticket.created', { n: 1 });
-    server.io.to('member').emit('ticket.assigned', { n: 2 });
-
-    await vi.waitFor(() => expect(events).toEqual(['ticket.created:1', 'ticket.assigned:2']));
+    const writes = await writesForOneTicket(false);
     expect(writes.write.mock.calls.length + writes.writev.mock.calls.length).toBe(2);
   });
 
@@ -109,8 +112,9 @@ describe('coalesceEngineWrites', () => {
     await new Promise((resolve) => setImmediate(resolve));
     server.io.to('member').emit('ticket.assigned', { n: 2 });
 
-    const expected = ['ticket.created:1', 'ticket.assigned:2'];
-    await vi.waitFor(() => expect([firstEvents, secondEvents]).toEqual([expected, expected]));
+    await vi.waitFor(() =>
+      expect([firstEvents, secondEvents]).toEqual([TICKET_EVENTS, TICKET_EVENTS]),
+    );
     expect(firstWrites.write.mock.calls.length + firstWrites.writev.mock.calls.length).toBe(2);
   });
 
@@ -127,14 +131,12 @@ describe('coalesceEngineWrites', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect([websocket.client.connected, polling.client.connected]).toEqual([true, true]);
 
-    server.io.to('member').emit('ticket.created', { n: 1 });
-    server.io.to('member').emit('ticket.assigned', { n: 2 });
+    pushTicket(server);
     websocket.socket.disconnect(true);
 
-    const expected = ['ticket.created:1', 'ticket.assigned:2'];
-    await vi.waitFor(() => expect(pollingEvents).toEqual(expected));
+    await vi.waitFor(() => expect(pollingEvents).toEqual(TICKET_EVENTS));
     await vi.waitFor(() => expect(reasons).toEqual(['io server disconnect']));
-    expect(websocketEvents).toEqual(expected);
+    expect(websocketEvents).toEqual(TICKET_EVENTS);
   });
 
   it('closes a connection whose write fails and still writes to the others of the turn', async () => {
@@ -150,12 +152,9 @@ describe('coalesceEngineWrites', () => {
       throw new Error('transport broke');
     };
 
-    server.io.to('member').emit('ticket.created', { n: 1 });
-    server.io.to('member').emit('ticket.assigned', { n: 2 });
+    pushTicket(server);
 
-    await vi.waitFor(() =>
-      expect(healthyEvents).toEqual(['ticket.created:1', 'ticket.assigned:2']),
-    );
+    await vi.waitFor(() => expect(healthyEvents).toEqual(TICKET_EVENTS));
     expect(errors).toEqual([new Error('transport broke')]);
     await vi.waitFor(() => expect(reasons).toEqual(['transport close']));
   });
@@ -171,8 +170,7 @@ describe('coalesceEngineWrites', () => {
       answerSocket = request.socket;
       void (async () => {
         await Promise.resolve();
-        server.io.to('member').emit('ticket.created', { n: 1 });
-        server.io.to('member').emit('ticket.assigned', { n: 2 });
+        pushTicket(server);
         await Promise.resolve();
         response.end('filed');
       })();
@@ -198,7 +196,7 @@ describe('coalesceEngineWrites', () => {
 
     const answer = await fetch(`${server.url}/tickets`, { method: 'POST' });
     expect(await answer.text()).toBe('filed');
-    await vi.waitFor(() => expect(events).toEqual(['ticket.created:1', 'ticket.assigned:2']));
+    await vi.waitFor(() => expect(events).toEqual(TICKET_EVENTS));
     expect(order).toEqual(['push', 'answer']);
   });
 });
