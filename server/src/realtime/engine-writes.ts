@@ -26,7 +26,6 @@ export function coalesceEngineWrites(
   onFlushError: (error: unknown) => void,
 ): void {
   const due = new Set<EngineSocket>();
-  let originalFlush: (() => void) | null = null;
 
   // A connection whose flush throws is closed (its client reconnects and catches up),
   // and the others due in the same turn are still flushed.
@@ -48,7 +47,8 @@ export function coalesceEngineWrites(
     const tcp = transport.name === 'websocket' ? transport.socket?._socket : undefined;
     tcp?.cork();
     try {
-      originalFlush?.call(socket);
+      // engine.io's own flush, from the prototype the connection's override shadows.
+      (Object.getPrototypeOf(socket) as EngineSocket).flush.call(socket);
     } finally {
       tcp?.uncork();
     }
@@ -60,8 +60,6 @@ export function coalesceEngineWrites(
   }
 
   engine.on('connection', (connection: unknown) => {
-    const socket = connection as EngineSocket;
-    originalFlush ??= socket.flush;
-    socket.flush = deferredFlush;
+    (connection as EngineSocket).flush = deferredFlush;
   });
 }
